@@ -1,0 +1,13 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    environment: "node",
+    // PGlite and the Next build are heavy on two cores: keep parallelism modest and timeouts generous.
+    maxWorkers: 2,
+    testTimeout: 60_000,
+    hookTimeout: 180_000,
+    env: { LOG_LEVEL: "error" },
+  },
+});
