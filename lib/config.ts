@@ -1,0 +1,52 @@
+// Server-only. The one place that reads process.env; defaults are the embedded, no-services setup.
+import path from "node:path";
+import { z } from "zod";
+
+const ZConfigSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  HOST: z.string().default("0.0.0.0"),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  // Unset: embedded PGlite in DATA_DIR. Set: a real PostgreSQL server.
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgres:// or postgresql:// URL")
+    .optional(),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  DATA_DIR: z.string().default(".data"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// or rediss:// URL")
+    .optional(),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Cookies get the Secure flag when the public origin is https (or when forced behind a TLS proxy).
+  PUBLIC_ORIGIN: z.string().url().optional(),
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
+  SEED_DEMO: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+});
+
+export type TConfig = z.infer<typeof ZConfigSchema> & { dataDirAbsolute: string; secureCookies: boolean };
+
+export function parseConfig(env: Record<string, string | undefined>): TConfig {
+  const parsed = ZConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  const value = parsed.data;
+  return {
+    ...value,
+    dataDirAbsolute: path.resolve(value.DATA_DIR),
+    secureCookies: value.PUBLIC_ORIGIN?.startsWith("https://") ?? false,
+  };
+}
+
+let cached: TConfig | undefined;
+
+export function getConfig(): TConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

@@ -1,0 +1,3 @@
+export { createPrismaClient, type TDb, type TTx } from "./create-prisma-client";
+export { openDatabase, type TDatabase, type TOpenDatabaseOptions } from "./open-database";
+export { applyMigrations, getLatestAppliedMigration, MigrationError, readMigrationFiles, type TMigrationConnection } from "./migrate";

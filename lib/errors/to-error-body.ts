@@ -1,0 +1,33 @@
+import { ZodError } from "zod";
+import { AppError, type TErrorCode, type TFieldError } from "./app-error";
+
+export type TErrorBody = { error: { code: TErrorCode; message: string; fields?: TFieldError[] } };
+
+export function zodIssuesToFields(error: ZodError): TFieldError[] {
+  return error.issues.flatMap((issue) => {
+    // Unknown keys are reported one path each, so a client sees exactly which field to drop.
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({ path: [...issue.path, key].join("."), message: "unknown field" }));
+    }
+    return [{ path: issue.path.join(".") || "(root)", message: issue.message }];
+  });
+}
+
+/**
+ * Maps anything thrown to a status and a body. Unexpected errors become a generic 500: their message
+ * may carry health data or internals, so it never reaches the client.
+ */
+export function toErrorBody(error: unknown): { status: number; body: TErrorBody; retryAfterS?: number } {
+  if (error instanceof ZodError) {
+    return {
+      status: 422,
+      body: { error: { code: "VALIDATION_FAILED", message: "Request validation failed", fields: zodIssuesToFields(error) } },
+    };
+  }
+  if (error instanceof AppError) {
+    const body: TErrorBody = { error: { code: error.code, message: error.message } };
+    if (error.fields) body.error.fields = error.fields;
+    return { status: error.status, body, retryAfterS: error.retryAfterS };
+  }
+  return { status: 500, body: { error: { code: "INTERNAL", message: "Internal server error" } } };
+}
