@@ -1,0 +1,1 @@
+export { recordAudit, type TAuditEntry } from "./record-audit";

@@ -1,0 +1,49 @@
+// Server-only.
+import { z } from "zod";
+import { recordAudit } from "../audit/record-audit";
+import type { TDb } from "../db/create-prisma-client";
+import { AppError } from "../errors/app-error";
+import { clearLoginFailures, getLockoutRemainingS, recordLoginFailure, throttleKeysFor } from "./login-throttle";
+import { getDummyPasswordHash, verifyPassword } from "./password";
+import { createSession, type TCreatedSession } from "./sessions";
+
+export const ZSignInSchema = z.strictObject({
+  email: z.string().trim().toLowerCase().email().max(254),
+  password: z.string().min(1).max(1024),
+});
+export type TSignIn = z.infer<typeof ZSignInSchema>;
+
+// Same code and message whether the email is unknown or the password wrong: no account enumeration.
+const INVALID = () => new AppError("INVALID_CREDENTIALS", { message: "Email or password is incorrect" });
+
+export async function signIn(options: {
+  db: TDb;
+  input: TSignIn;
+  clientAddress: string | null;
+  sessionTtlMs: number;
+  now?: Date;
+}): Promise<TCreatedSession> {
+  const { db, input } = options;
+  const now = options.now ?? new Date();
+  const keys = throttleKeysFor(input.email, options.clientAddress);
+
+  const lockedForS = await getLockoutRemainingS({ db, keys, now });
+  if (lockedForS > 0) {
+    throw new AppError("THROTTLED", { message: "Too many failed sign-in attempts; try again later", retryAfterS: lockedForS });
+  }
+
+  const user = await db.user.findUnique({ where: { email: input.email }, omit: { passwordHash: false } });
+  const isValid = await verifyPassword(input.password, user?.passwordHash ?? (await getDummyPasswordHash()));
+  if (!user || !isValid || user.disabledAt) {
+    await recordLoginFailure({ db, keys, now });
+    throw INVALID();
+  }
+
+  await clearLoginFailures({ db, accountKey: keys[0]!.key });
+  const session = await createSession({ db, userId: user.id, ttlMs: options.sessionTtlMs, now });
+  await recordAudit({
+    db,
+    entries: [{ actor: null, action: "auth.sign_in", targetType: "user", targetId: user.id, hospitalId: user.hospitalId }],
+  });
+  return session;
+}

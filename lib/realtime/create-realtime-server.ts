@@ -1,0 +1,148 @@
+// Server-only. socket.io on the app's HTTP server. Every handshake is authenticated in io.use before a
+// socket exists; every payload is parsed; room membership follows the access policy.
+import type { Server as HttpServer } from "node:http";
+import { createAdapter } from "@socket.io/redis-adapter";
+import { createClient } from "redis";
+import { Server, type Socket } from "socket.io";
+import { getPatientForActorOrThrow } from "../auth/access-policy";
+import { authenticateDevice, readBearerToken } from "../auth/authenticate-device";
+import { getSessionActor, SESSION_COOKIE } from "../auth/sessions";
+import type { TDb } from "../db/create-prisma-client";
+import { toErrorBody } from "../errors/to-error-body";
+import { parseCookies } from "../http/cookies";
+import { getLogger } from "../log/logger";
+import {
+  rooms,
+  ZWatchPatientSchema,
+  type ClientToServerEvents,
+  type DeviceClientToServerEvents,
+  type DeviceServerToClientEvents,
+  type ServerToClientEvents,
+  type TAck,
+  type TDeviceSocketData,
+  type TSocketData,
+} from "./events";
+
+export type TRealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, TSocketData>;
+
+export type TRealtime = { io: TRealtimeServer; close(): Promise<void> };
+
+function failAck<T>(ack: TAck<T> | undefined, error: unknown) {
+  const { body } = toErrorBody(error);
+  if (typeof ack === "function") ack({ ok: false, error: { code: body.error.code, message: body.error.message } });
+}
+
+/** The WebSocket equivalent of CSRF: a cookie-authenticated socket must come from our own origin. */
+function isAllowedOrigin(origin: string | undefined, host: string | undefined, publicOrigin: string | undefined): boolean {
+  if (!origin) return true;
+  try {
+    return new URL(origin).host === (publicOrigin ? new URL(publicOrigin).host : host);
+  } catch {
+    return false;
+  }
+}
+
+export async function createRealtimeServer(options: {
+  httpServer: HttpServer;
+  db: TDb;
+  sessionTtlMs: number;
+  publicOrigin?: string;
+  redisUrl?: string;
+}): Promise<TRealtime> {
+  const { db } = options;
+  const logger = getLogger();
+  const io: TRealtimeServer = new Server(options.httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 1024 * 1024,
+    allowRequest: (request, callback) => {
+      callback(null, isAllowedOrigin(request.headers.origin, request.headers.host, options.publicOrigin));
+    },
+  });
+
+  const redisClients: { quit(): Promise<unknown> }[] = [];
+  if (options.redisUrl) {
+    const pub = createClient({ url: options.redisUrl });
+    const sub = pub.duplicate();
+    await Promise.all([pub.connect(), sub.connect()]);
+    redisClients.push(pub, sub);
+    io.adapter(createAdapter(pub, sub));
+  }
+
+  io.use(async (socket, next) => {
+    try {
+      const token = parseCookies(socket.handshake.headers.cookie ?? null).get(SESSION_COOKIE);
+      const actor = token ? await getSessionActor({ db, token, ttlMs: options.sessionTtlMs }) : null;
+      if (!actor) return next(new Error("UNAUTHENTICATED"));
+      socket.data.actor = actor;
+      next();
+    } catch {
+      next(new Error("INTERNAL"));
+    }
+  });
+
+  io.on("connection", (socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, TSocketData>) => {
+    const { actor } = socket.data;
+    void socket.join(rooms.user(actor.userId));
+    if (actor.role === "HOSPITAL_ADMIN") void socket.join(rooms.hospitalAdmins(actor.hospitalId));
+    logger.debug({ socketId: socket.id, userId: actor.userId, role: actor.role }, "socket connected");
+
+    socket.on("session:whoami", (ack) => {
+      if (typeof ack === "function") ack({ ok: true, data: { userId: actor.userId, role: actor.role } });
+    });
+
+    socket.on("patient:watch", async (payload, ack) => {
+      try {
+        const { patientId } = ZWatchPatientSchema.parse(payload);
+        await getPatientForActorOrThrow({ db, actor, patientId, action: "patient.watch" });
+        await socket.join(rooms.patient(patientId));
+        if (typeof ack === "function") ack({ ok: true, data: { patientId } });
+      } catch (error) {
+        failAck(ack, error);
+      }
+    });
+
+    socket.on("patient:unwatch", async (payload, ack) => {
+      try {
+        const { patientId } = ZWatchPatientSchema.parse(payload);
+        await socket.leave(rooms.patient(patientId));
+        if (typeof ack === "function") ack({ ok: true, data: { patientId } });
+      } catch (error) {
+        failAck(ack, error);
+      }
+    });
+  });
+
+  const devices = io.of("/device") as unknown as Server<
+    DeviceClientToServerEvents,
+    DeviceServerToClientEvents,
+    Record<string, never>,
+    TDeviceSocketData
+  >;
+  devices.use(async (socket, next) => {
+    try {
+      const authToken: unknown = socket.handshake.auth?.token;
+      const token = typeof authToken === "string" ? authToken : readBearerToken(socket.handshake.headers.authorization);
+      const actor = token ? await authenticateDevice({ db, token }) : null;
+      if (!actor) return next(new Error("UNAUTHENTICATED"));
+      socket.data.actor = actor;
+      next();
+    } catch {
+      next(new Error("INTERNAL"));
+    }
+  });
+  devices.on("connection", (socket) => {
+    const { actor } = socket.data;
+    void socket.join(rooms.device(actor.deviceId));
+    socket.on("device:whoami", (ack) => {
+      if (typeof ack === "function") ack({ ok: true, data: { deviceId: actor.deviceId, patientId: actor.patientId, kind: actor.deviceKind } });
+    });
+  });
+
+  return {
+    io,
+    async close() {
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,24 @@
+// Server-only. server.ts creates the database (and later the worker pools and socket.io server) once and
+// parks them on globalThis: Next bundles route handlers into a separate module graph in the same
+// process, and a module-level singleton there would open the PGlite folder a second time.
+import type { TConfig } from "./config";
+import type { TDatabase } from "./db/open-database";
+
+export type TServerContext = {
+  config: TConfig;
+  database: TDatabase;
+  /** Latest applied migration, for the health check. */
+  migration: string | null;
+};
+
+const holder = globalThis as unknown as { __pulseguardContext?: TServerContext };
+
+export function setServerContext(context: TServerContext | undefined): void {
+  holder.__pulseguardContext = context;
+}
+
+export function getServerContextOrThrow(): TServerContext {
+  const context = holder.__pulseguardContext;
+  if (!context) throw new Error("PulseGuard server context is not initialised; start the app with server.ts (npm start)");
+  return context;
+}

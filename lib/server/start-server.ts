@@ -1,0 +1,111 @@
+// Server-only. Starts PulseGuard in one process: database (migrated, seeded), Next.js and socket.io on
+// one HTTP server. Returns a handle whose close() drains in-flight requests before closing the database.
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import path from "node:path";
+import next from "next";
+import type { TConfig } from "../config";
+import { applyMigrations } from "../db/migrate";
+import { openDatabase, type TDatabase } from "../db/open-database";
+import { CLIENT_ADDRESS_HEADER } from "../http/with-route";
+import { getLogger } from "../log/logger";
+import { createRealtimeServer, type TRealtime } from "../realtime/create-realtime-server";
+import { formatDemoLogins, readDemoCredentials, seedDemoIfEmpty } from "../seed/seed-demo";
+import { setServerContext } from "../server-context";
+
+export type TRunningServer = { url: string; close(reason: string): Promise<void> };
+
+export async function startServer(options: { config: TConfig; projectDir: string; print?: (text: string) => void }): Promise<TRunningServer> {
+  const { config, projectDir } = options;
+  const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const logger = getLogger();
+
+  const database: TDatabase = config.DATABASE_URL
+    ? await openDatabase({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
+    : await openDatabase({ dataDir: config.dataDirAbsolute });
+  let realtime: TRealtime | undefined;
+  try {
+    const migrated = await database.withRawConnection((connection) =>
+      applyMigrations({
+        connection,
+        migrationsDir: path.join(projectDir, "prisma", "migrations"),
+        onApplied: (name, durationMs) => logger.info({ migration: name, durationMs }, "migration applied"),
+      }),
+    );
+    logger.info({ database: database.kind, migration: migrated.latest, applied: migrated.applied.length }, "database ready");
+
+    if (config.SEED_DEMO) {
+      const seeded = await seedDemoIfEmpty({ db: database.prisma, dataDir: config.dataDirAbsolute });
+      const credentials = seeded ?? readDemoCredentials(config.dataDirAbsolute);
+      if (seeded) logger.info({ users: seeded.logins.length, devices: seeded.devices.length }, "demo data seeded");
+      if (credentials) print(formatDemoLogins(credentials));
+    }
+
+    setServerContext({ config, database, migration: migrated.latest });
+
+    const isDev = config.NODE_ENV !== "production";
+    const nextApp = next({ dev: isDev, dir: projectDir, hostname: config.HOST, port: config.PORT });
+    await nextApp.prepare();
+    const handle = nextApp.getRequestHandler();
+
+    let inFlight = 0;
+    let drained: (() => void) | undefined;
+    const httpServer = createServer((request: IncomingMessage, response: ServerResponse) => {
+      // The client address comes from the socket, never from a header the client could set.
+      request.headers[CLIENT_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";
+      inFlight += 1;
+      response.on("close", () => {
+        inFlight -= 1;
+        if (inFlight === 0) drained?.();
+      });
+      void handle(request, response);
+    });
+
+    realtime = await createRealtimeServer({
+      httpServer,
+      db: database.prisma,
+      sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
+      publicOrigin: config.PUBLIC_ORIGIN,
+      redisUrl: config.REDIS_URL,
+    });
+
+    await new Promise<void>((resolve, reject) => {
+      httpServer.once("error", reject);
+      httpServer.listen(config.PORT, config.HOST, () => resolve());
+    });
+    const { port } = httpServer.address() as AddressInfo;
+    const url = `http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${port}`;
+    logger.info({ url, database: database.kind, dev: isDev }, "PulseGuard listening");
+
+    let closing: Promise<void> | undefined;
+    const openRealtime = realtime;
+    return {
+      url,
+      close(reason) {
+        closing ??= (async () => {
+          logger.info({ reason, inFlight }, "shutting down: no new connections, draining requests");
+          const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
+          httpServer.closeIdleConnections();
+          if (inFlight > 0) {
+            await Promise.race([
+              new Promise<void>((resolve) => (drained = resolve)),
+              new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref()),
+            ]);
+          }
+          await openRealtime.close();
+          httpServer.closeAllConnections();
+          await stopped;
+          await nextApp.close?.();
+          setServerContext(undefined);
+          await database.close();
+          logger.info({ reason }, "shut down cleanly");
+        })();
+        return closing;
+      },
+    };
+  } catch (error) {
+    await realtime?.close().catch(() => undefined);
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+}
