@@ -1,0 +1,40 @@
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { io as connect, type Socket } from "socket.io-client";
+import type { TDb } from "@/lib/db/create-prisma-client";
+import { createRealtimeServer, type TRealtime } from "@/lib/realtime/create-realtime-server";
+
+export type TTestRealtime = { url: string; realtime: TRealtime; httpServer: Server; close(): Promise<void> };
+
+/** A real socket.io server on port 0, as server.ts wires it, without Next. */
+export async function startTestRealtime(options: { db: TDb; redisUrl?: string }): Promise<TTestRealtime> {
+  const httpServer = createServer((_request, response) => {
+    response.statusCode = 404;
+    response.end();
+  });
+  const realtime = await createRealtimeServer({ httpServer, db: options.db, sessionTtlMs: 3_600_000, redisUrl: options.redisUrl });
+  await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, realtime, httpServer, close: () => realtime.close() };
+}
+
+/** Connects a real client; resolves with the socket once connected, or rejects with the server's refusal. */
+export function connectClient(url: string, options: { namespace?: string; cookie?: string; token?: string; origin?: string }): Promise<Socket> {
+  const headers: Record<string, string> = {};
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.origin) headers.origin = options.origin;
+  const socket = connect(`${url}${options.namespace ?? "/"}`, {
+    transports: ["websocket"],
+    extraHeaders: headers,
+    auth: options.token ? { token: options.token } : {},
+    reconnection: false,
+    forceNew: true,
+  });
+  return new Promise((resolve, reject) => {
+    socket.once("connect", () => resolve(socket));
+    socket.once("connect_error", (error) => {
+      socket.close();
+      reject(error);
+    });
+  });
+}

@@ -1,0 +1,187 @@
+// Every API route x every kind of actor returns exactly what the access policy allows. The route list
+// is read from app/api on disk, so a new route without a row here fails this test.
+import { randomUUID } from "node:crypto";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { TDatabase } from "@/lib/db/open-database";
+import { callRoute, type TCallOptions } from "../helpers/call-route";
+import { assignToCareTeam, createUser, createWorld, signInAs } from "../helpers/factories";
+import { useDatabaseInServerContext } from "../helpers/server-context";
+import { createTestDatabase } from "../helpers/test-database";
+
+type TActorName = "anonymous" | "device" | "patientSelf" | "otherPatient" | "careClinician" | "otherClinician" | "admin" | "otherHospitalAdmin";
+const ACTORS: TActorName[] = ["anonymous", "device", "patientSelf", "otherPatient", "careClinician", "otherClinician", "admin", "otherHospitalAdmin"];
+
+type TWorld = Awaited<ReturnType<typeof createWorld>>;
+type TCell = { method: string; file: string; expected: Record<TActorName, number>; request: (world: TWorld) => Promise<{ path: string } & TCallOptions> };
+
+const API_DIR = path.resolve(import.meta.dirname, "../../app/api");
+
+function findRouteFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return findRouteFiles(full);
+    return entry.name === "route.ts" ? [path.relative(API_DIR, full)] : [];
+  });
+}
+
+const everyone = (status: number) => Object.fromEntries(ACTORS.map((actor) => [actor, status])) as Record<TActorName, number>;
+const usersOnly = (status: number) => ({ ...everyone(status), anonymous: 401, device: 401 });
+// Reading the home patient: the patient, their care-team clinician and their hospital's admin.
+const patientReaders = { ...usersOnly(404), patientSelf: 200, careClinician: 200, admin: 200 };
+// Changing the home patient's care team or devices: their hospital's admin only. Other roles are refused
+// by role (403); an admin of another hospital cannot even learn the patient exists (404).
+const adminWrite = (ok: number) => ({ ...usersOnly(403), admin: ok, otherHospitalAdmin: 404 });
+
+const day = { from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" };
+
+const MATRIX: TCell[] = [
+  { method: "POST", file: "auth/sign-in/route.ts", expected: everyone(401), request: async () => ({ path: "/api/auth/sign-in", body: { email: `nobody-${randomUUID()}@test.example`, password: "wrong" } }) },
+  { method: "POST", file: "auth/sign-out/route.ts", expected: usersOnly(200), request: async () => ({ path: "/api/auth/sign-out" }) },
+  { method: "GET", file: "auth/session/route.ts", expected: usersOnly(200), request: async () => ({ path: "/api/auth/session" }) },
+  { method: "GET", file: "health/route.ts", expected: everyone(200), request: async () => ({ path: "/api/health" }) },
+  { method: "GET", file: "patients/route.ts", expected: usersOnly(200), request: async () => ({ path: "/api/patients" }) },
+  { method: "GET", file: "patients/[patientId]/route.ts", expected: patientReaders, request: async (w) => ({ path: `/api/patients/${w.home.patient.id}`, params: { patientId: w.home.patient.id } }) },
+  {
+    method: "GET",
+    file: "patients/[patientId]/heart-rate/route.ts",
+    expected: patientReaders,
+    request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/heart-rate`, params: { patientId: w.home.patient.id }, query: day }),
+  },
+  { method: "GET", file: "patients/[patientId]/care-team/route.ts", expected: patientReaders, request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/care-team`, params: { patientId: w.home.patient.id } }) },
+  {
+    method: "POST",
+    file: "patients/[patientId]/care-team/route.ts",
+    expected: adminWrite(201),
+    request: async (w) => {
+      // A fresh clinician per call, so the admin's successful change does not alter the world other cells see.
+      const extra = await createUser(db(), { hospitalId: w.home.hospital.id, role: "CLINICIAN" });
+      return { path: `/api/patients/${w.home.patient.id}/care-team`, params: { patientId: w.home.patient.id }, body: { clinicianId: extra.id, rank: 1 } };
+    },
+  },
+  {
+    method: "DELETE",
+    file: "patients/[patientId]/care-team/[clinicianId]/route.ts",
+    expected: adminWrite(200),
+    request: async (w) => {
+      const extra = await createUser(db(), { hospitalId: w.home.hospital.id, role: "CLINICIAN" });
+      await assignToCareTeam(db(), { patientId: w.home.patient.id, clinicianId: extra.id, rank: 5 });
+      return { path: `/api/patients/${w.home.patient.id}/care-team/${extra.id}`, params: { patientId: w.home.patient.id, clinicianId: extra.id } };
+    },
+  },
+  {
+    method: "POST",
+    file: "patients/[patientId]/devices/route.ts",
+    expected: adminWrite(201),
+    request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/devices`, params: { patientId: w.home.patient.id }, body: { kind: "WATCH", label: "spare watch" } }),
+  },
+  { method: "GET", file: "audit/route.ts", expected: { ...usersOnly(403), admin: 200, otherHospitalAdmin: 200 }, request: async () => ({ path: "/api/audit" }) },
+  { method: "GET", file: "devices/me/route.ts", expected: { ...everyone(401), device: 200 }, request: async () => ({ path: "/api/devices/me" }) },
+];
+
+let database: TDatabase;
+let world: TWorld;
+const db = () => database.prisma;
+
+async function credentialsFor(actor: TActorName): Promise<TCallOptions> {
+  const signIn = async (userId: string) => {
+    const { cookie, csrfToken } = await signInAs(db(), userId);
+    return { cookie, csrfToken };
+  };
+  switch (actor) {
+    case "anonymous":
+      return {};
+    case "device":
+      return { bearer: world.home.deviceToken };
+    case "patientSelf":
+      return signIn(world.home.patientUser.id);
+    case "otherPatient":
+      return signIn(world.home.otherPatient.userId);
+    case "careClinician":
+      return signIn(world.home.clinician.id);
+    case "otherClinician":
+      return signIn(world.home.otherClinician.id);
+    case "admin":
+      return signIn(world.home.admin.id);
+    case "otherHospitalAdmin":
+      return signIn(world.away.admin.id);
+  }
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  useDatabaseInServerContext(database);
+  world = await createWorld(db());
+});
+
+afterAll(async () => {
+  await database.close();
+});
+
+describe("authorization matrix", () => {
+  it("covers every route file and method under app/api", async () => {
+    const onDisk: string[] = [];
+    for (const file of findRouteFiles(API_DIR)) {
+      const module = (await import(path.join(API_DIR, file))) as Record<string, unknown>;
+      for (const method of ["GET", "POST", "PUT", "PATCH", "DELETE"]) if (typeof module[method] === "function") onDisk.push(`${method} ${file}`);
+    }
+    expect(MATRIX.map((cell) => `${cell.method} ${cell.file}`).sort()).toEqual(onDisk.sort());
+  });
+
+  for (const cell of MATRIX) {
+    for (const actor of ACTORS) {
+      it(`${cell.method} ${cell.file} as ${actor} -> ${cell.expected[actor]}`, async () => {
+        const module = (await import(path.join(API_DIR, cell.file))) as Record<string, Parameters<typeof callRoute>[0]>;
+        const { path: urlPath, ...options } = await cell.request(world);
+        const response = await callRoute(module[cell.method]!, cell.method, urlPath, { ...options, ...(await credentialsFor(actor)) });
+        expect(response.status).toBe(cell.expected[actor]);
+        if (response.status === 404 || response.status === 403) {
+          // A refusal says nothing about the patient: no name, no profile fields.
+          expect(response.text).not.toContain(world.home.patient.displayName);
+          expect(Object.keys(response.json)).toEqual(["error"]);
+        }
+      });
+    }
+  }
+
+  it("lists exactly the patients each role may see", async () => {
+    const { GET } = await import("@/app/api/patients/route");
+    const idsFor = async (actor: TActorName) => {
+      const response = await callRoute(GET, "GET", "/api/patients", await credentialsFor(actor));
+      return ((response.json.patients ?? []) as { id: string }[]).map((p) => p.id).sort();
+    };
+    expect(await idsFor("patientSelf")).toEqual([world.home.patient.id]);
+    expect(await idsFor("careClinician")).toEqual([world.home.patient.id]);
+    expect(await idsFor("otherClinician")).toEqual([world.home.otherPatient.id]);
+    expect(await idsFor("admin")).toEqual([world.home.patient.id, world.home.otherPatient.id].sort());
+    expect(await idsFor("otherHospitalAdmin")).toEqual([world.away.patient.id, world.away.otherPatient.id].sort());
+  });
+
+  it("audits reads of a patient by anyone but the patient, and not the patient's own reads", async () => {
+    const { GET } = await import("@/app/api/patients/[patientId]/route");
+    const call = async (actor: TActorName) =>
+      callRoute(GET, "GET", `/api/patients/${world.home.patient.id}`, { params: { patientId: world.home.patient.id }, ...(await credentialsFor(actor)) });
+    const count = () => db().auditLog.count({ where: { patientId: world.home.patient.id, action: "patient.read" } });
+    const before = await count();
+    expect((await call("patientSelf")).status).toBe(200);
+    expect(await count()).toBe(before);
+    expect((await call("careClinician")).status).toBe(200);
+    const rows = await db().auditLog.findMany({ where: { patientId: world.home.patient.id, action: "patient.read" }, orderBy: { id: "desc" }, take: 1 });
+    expect(await count()).toBe(before + 1);
+    expect(rows[0]).toMatchObject({ actorId: world.home.clinician.id, actorRole: "CLINICIAN", targetId: world.home.patient.id });
+  });
+
+  it("refuses a cookie-authenticated change without the CSRF token", async () => {
+    const { POST } = await import("@/app/api/patients/[patientId]/devices/route");
+    const { cookie } = await signInAs(db(), world.home.admin.id);
+    const response = await callRoute(POST, "POST", `/api/patients/${world.home.patient.id}/devices`, {
+      params: { patientId: world.home.patient.id },
+      body: { kind: "WATCH", label: "csrf probe" },
+      cookie,
+    });
+    expect(response.status).toBe(403);
+    expect(response.json.error?.code).toBe("CSRF_FAILED");
+    expect(await db().device.count({ where: { label: "csrf probe" } })).toBe(0);
+  });
+});
