@@ -1,6 +1,7 @@
 import { CLIENT_ADDRESS_HEADER, CSRF_HEADER } from "@/lib/http/with-route";
 
-type THandler = (request: Request, context: { params: Promise<Record<string, string>> }) => Promise<Response>;
+// Promise<never> is assignable to every handler's params type, so any route handler fits here.
+type THandler = (request: Request, context: { params: Promise<never> }) => Promise<Response>;
 
 export type TCallOptions = {
   params?: Record<string, string>;
@@ -29,7 +30,7 @@ export async function callRoute(handler: THandler, method: string, path: string,
     body = options.rawBody ?? JSON.stringify(options.body);
     headers.set("content-type", options.contentType ?? "application/json");
   }
-  const response = await handler(new Request(url, { method, headers, body }), { params: Promise.resolve(options.params ?? {}) });
+  const response = await handler(new Request(url, { method, headers, body }), { params: Promise.resolve(options.params ?? {}) as Promise<never> });
   const text = await response.text();
   let json: unknown = undefined;
   try {
