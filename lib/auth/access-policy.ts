@@ -1,7 +1,7 @@
 // Server-only. The access policy, in one place. Every route and socket handler that touches a patient
 // goes through patientScopeFor / getPatientForActorOrThrow; nothing else decides who sees whom.
 import { z } from "zod";
-import { recordAudit } from "../audit/record-audit";
+import { recordPatientReads } from "../audit/record-patient-reads";
 import type { TDb } from "../db/create-prisma-client";
 import type { Role } from "../db/generated/enums.ts";
 import type { PatientWhereInput } from "../db/generated/models.ts";
@@ -26,10 +26,6 @@ export function patientScopeFor(actor: TActor): PatientWhereInput {
     case "HOSPITAL_ADMIN":
       return { hospitalId: actor.hospitalId };
   }
-}
-
-export function isPatientSelf(actor: TActor, patientId: string): boolean {
-  return actor.kind === "user" && actor.role === "PATIENT" && actor.patientId === patientId;
 }
 
 export function assertRole(actor: TActor, roles: readonly Role[]): asserts actor is TUserActor {
@@ -59,11 +55,6 @@ export async function getPatientForActorOrThrow(options: {
     select: { id: true, hospitalId: true, displayName: true, birthYear: true, restingBpm: true, timeZone: true, createdAt: true },
   });
   if (!patient) throw notFound();
-  if (!isPatientSelf(actor, patient.id)) {
-    await recordAudit({
-      db,
-      entries: [{ actor, action: options.action, targetType: "patient", targetId: patient.id, patientId: patient.id, hospitalId: patient.hospitalId }],
-    });
-  }
+  await recordPatientReads({ db, actor, action: options.action, patients: [patient] });
   return patient;
 }

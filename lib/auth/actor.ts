@@ -29,3 +29,7 @@ export function describeActor(actor: TActor | null): { actorId: string | null; a
   if (actor.kind === "device") return { actorId: actor.deviceId, actorRole: "DEVICE" };
   return { actorId: actor.userId, actorRole: actor.role };
 }
+
+export function isPatientSelf(actor: TActor, patientId: string): boolean {
+  return actor.kind === "user" && actor.role === "PATIENT" && actor.patientId === patientId;
+}

@@ -4,7 +4,7 @@ import type { TUserActor } from "./actor";
 import { createRandomToken, hashToken } from "./tokens";
 
 export const SESSION_COOKIE = "pg_session";
-// Sliding expiry is written at most this often, so reads do not turn into a write per request.
+// lastSeenAt is written at most this often, so reads do not turn into a write per request.
 const TOUCH_INTERVAL_MS = 60_000;
 
 export type TCreatedSession = { token: string; csrfToken: string; expiresAt: Date; userId: string };
@@ -19,7 +19,11 @@ export async function createSession(options: { db: TDb; userId: string; ttlMs: n
   return { token, csrfToken, expiresAt, userId: options.userId };
 }
 
-/** The signed-in user for a session token, or null when the token is unknown, expired or the user disabled. */
+/**
+ * The signed-in user for a session token, or null when the token is unknown, expired or the user
+ * disabled. Sessions end at a fixed time (the cookie's Max-Age matches it), so a stolen cookie is not
+ * kept alive by use.
+ */
 export async function getSessionActor(options: {
   db: TDb;
   token: string;
@@ -36,7 +40,7 @@ export async function getSessionActor(options: {
   if (now.getTime() - session.lastSeenAt.getTime() > TOUCH_INTERVAL_MS) {
     await options.db.session.update({
       where: { tokenHash },
-      data: { lastSeenAt: now, expiresAt: new Date(now.getTime() + options.ttlMs) },
+      data: { lastSeenAt: now },
     });
   }
   const { user } = session;

@@ -1,7 +1,7 @@
 // Server-only.
 import { assertRole, patientScopeFor } from "../auth/access-policy";
 import type { TActor } from "../auth/actor";
-import { recordAudit } from "../audit/record-audit";
+import { recordPatientReads } from "../audit/record-patient-reads";
 import type { TDb } from "../db/create-prisma-client";
 import { AppError } from "../errors/app-error";
 
@@ -45,17 +45,7 @@ export async function getHospitalOverview(options: { db: TDb; actor: TActor }) {
 
   // Listing patients by name is a read of their data by someone other than them, so it is audited
   // like listPatients does.
-  await recordAudit({
-    db,
-    entries: patients.map((patient) => ({
-      actor,
-      action: "patient.list",
-      targetType: "patient",
-      targetId: patient.id,
-      patientId: patient.id,
-      hospitalId,
-    })),
-  });
+  await recordPatientReads({ db, actor, action: "patient.list", patients: patients.map((patient) => ({ id: patient.id, hospitalId })) });
 
   return {
     hospital: { id: hospitalId, name: hospital.name },

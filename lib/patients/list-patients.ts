@@ -1,7 +1,7 @@
 // Server-only.
 import { patientScopeFor } from "../auth/access-policy";
 import type { TActor } from "../auth/actor";
-import { recordAudit } from "../audit/record-audit";
+import { recordPatientReads } from "../audit/record-patient-reads";
 import type { TDb } from "../db/create-prisma-client";
 
 export async function listPatients(options: { db: TDb; actor: TActor }) {
@@ -11,17 +11,6 @@ export async function listPatients(options: { db: TDb; actor: TActor }) {
     select: { id: true, displayName: true, hospitalId: true, timeZone: true },
     orderBy: { displayName: "asc" },
   });
-  const othersRead = patients.filter((patient) => !(actor.kind === "user" && actor.patientId === patient.id));
-  await recordAudit({
-    db,
-    entries: othersRead.map((patient) => ({
-      actor,
-      action: "patient.list",
-      targetType: "patient",
-      targetId: patient.id,
-      patientId: patient.id,
-      hospitalId: patient.hospitalId,
-    })),
-  });
+  await recordPatientReads({ db, actor, action: "patient.list", patients });
   return patients;
 }
