@@ -13,6 +13,9 @@ const nextConfig = {
     "@socket.io/redis-adapter",
     "redis",
   ],
+  // `npm test` type-checks the whole project (tsc --noEmit, strict) and CI fails on any error; skipping
+  // the second check here keeps `npm start` quick and independent of work in progress under test/.
+  typescript: { ignoreBuildErrors: true },
   poweredByHeader: false,
   reactStrictMode: true,
   async headers() {
