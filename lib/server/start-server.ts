@@ -1,17 +1,16 @@
 // Server-only. Starts PulseGuard in one process: database (migrated, seeded), Next.js and socket.io on
 // one HTTP server. Returns a handle whose close() drains in-flight requests before closing the database.
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import next from "next";
 import type { TConfig } from "../config";
 import { applyMigrations } from "../db/migrate";
 import { openDatabase, type TDatabase } from "../db/open-database";
-import { CLIENT_ADDRESS_HEADER } from "../http/with-route";
 import { getLogger } from "../log/logger";
 import { createRealtimeServer, type TRealtime } from "../realtime/create-realtime-server";
 import { formatDemoLogins, readDemoCredentials, seedDemoIfEmpty } from "../seed/seed-demo";
 import { setServerContext } from "../server-context";
+import { createDrainingServer } from "./create-draining-server";
 
 export type TRunningServer = { url: string; close(reason: string): Promise<void> };
 
@@ -48,18 +47,8 @@ export async function startServer(options: { config: TConfig; projectDir: string
     await nextApp.prepare();
     const handle = nextApp.getRequestHandler();
 
-    let inFlight = 0;
-    let drained: (() => void) | undefined;
-    const httpServer = createServer((request: IncomingMessage, response: ServerResponse) => {
-      // The client address comes from the socket, never from a header the client could set.
-      request.headers[CLIENT_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";
-      inFlight += 1;
-      response.on("close", () => {
-        inFlight -= 1;
-        if (inFlight === 0) drained?.();
-      });
-      void handle(request, response);
-    });
+    const server = createDrainingServer((request, response) => void handle(request, response));
+    const { httpServer } = server;
 
     realtime = await createRealtimeServer({
       httpServer,
@@ -83,18 +72,11 @@ export async function startServer(options: { config: TConfig; projectDir: string
       url,
       close(reason) {
         closing ??= (async () => {
-          logger.info({ reason, inFlight }, "shutting down: no new connections, draining requests");
-          const stopped = new Promise<void>((resolve) => httpServer.close(() => resolve()));
-          httpServer.closeIdleConnections();
-          if (inFlight > 0) {
-            await Promise.race([
-              new Promise<void>((resolve) => (drained = resolve)),
-              new Promise<void>((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref()),
-            ]);
-          }
+          logger.info({ reason, inFlight: server.inFlight() }, "shutting down: no new connections, draining requests");
+          const { timedOut } = await server.drain(config.SHUTDOWN_GRACE_MS);
+          if (timedOut) logger.warn({ inFlight: server.inFlight() }, "grace period over; closing remaining requests");
           await openRealtime.close();
           httpServer.closeAllConnections();
-          await stopped;
           await nextApp.close?.();
           setServerContext(undefined);
           await database.close();
