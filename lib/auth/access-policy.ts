@@ -44,8 +44,11 @@ export async function getPatientForActorOrThrow(options: {
   db: TDb;
   actor: TActor;
   patientId: string;
-  /** What is being read, for the audit log, e.g. "patient.read" or "heart_rate.read". */
-  action: string;
+  /**
+   * What is being read, for the audit log, e.g. "patient.read" or "heart_rate.read"; null when the caller
+   * is about to change the patient's records and audits that change itself (in the same transaction).
+   */
+  action: string | null;
 }) {
   const { db, actor } = options;
   const notFound = () => new AppError("NOT_FOUND", { message: "Patient not found" });
@@ -55,6 +58,6 @@ export async function getPatientForActorOrThrow(options: {
     select: { id: true, hospitalId: true, displayName: true, birthYear: true, restingBpm: true, timeZone: true, createdAt: true },
   });
   if (!patient) throw notFound();
-  await recordPatientReads({ db, actor, action: options.action, patients: [patient] });
+  if (options.action) await recordPatientReads({ db, actor, action: options.action, patients: [patient] });
   return patient;
 }

@@ -5,8 +5,8 @@ import { getSessionActor } from "./sessions";
 
 export async function getPageActor(options: { sessionToken: string | undefined }): Promise<TUserActor | null> {
   if (!options.sessionToken) return null;
-  const { database, config } = getServerContextOrThrow();
-  return getSessionActor({ db: database.prisma, token: options.sessionToken, ttlMs: config.SESSION_TTL_HOURS * 3_600_000 });
+  const { database } = getServerContextOrThrow();
+  return getSessionActor({ db: database.prisma, token: options.sessionToken });
 }
 
 /** The landing page for each role. */

@@ -25,6 +25,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const [scheme, n, r, p, saltText, keyText] = stored.split("$");
   if (scheme !== "scrypt" || !n || !r || !p || !saltText || !keyText) return false;
   const expected = Buffer.from(keyText, "base64url");
+  // A truncated key must not verify: two empty buffers compare equal.
+  if (expected.length !== KEY_LENGTH) return false;
   const actual = await scrypt(password, Buffer.from(saltText, "base64url"), expected.length, {
     N: Number(n),
     r: Number(r),

@@ -27,7 +27,6 @@ export async function createSession(options: { db: TDb; userId: string; ttlMs: n
 export async function getSessionActor(options: {
   db: TDb;
   token: string;
-  ttlMs: number;
   now?: Date;
 }): Promise<TUserActor | null> {
   const now = options.now ?? new Date();

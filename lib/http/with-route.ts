@@ -73,8 +73,7 @@ async function authenticate(request: Request, mode: TAuthMode, server: TServerCo
     return device;
   }
   const token = parseCookies(request.headers.get("cookie")).get(SESSION_COOKIE);
-  const ttlMs = server.config.SESSION_TTL_HOURS * 3_600_000;
-  const user = token ? await getSessionActor({ db, token, ttlMs }) : null;
+  const user = token ? await getSessionActor({ db, token }) : null;
   if (!user) throw new AppError("UNAUTHENTICATED", { message: "Sign in first" });
   // Synchronizer token: a cross-site page can make the browser send the cookie but cannot read the token.
   if (MUTATING.has(request.method)) {
@@ -91,13 +90,21 @@ async function authenticate(request: Request, mode: TAuthMode, server: TServerCo
 function assertSameOrigin(request: Request, publicOrigin: string | undefined): void {
   if (!MUTATING.has(request.method)) return;
   const origin = request.headers.get("origin");
-  if (!origin) return;
-  const host = publicOrigin ? new URL(publicOrigin).host : request.headers.get("host");
-  let originHost: string;
-  try {
-    originHost = new URL(origin).host;
-  } catch {
-    throw new AppError("CSRF_FAILED", { message: "Bad Origin header" });
+  if (origin === null) return;
+  if (!isAllowedOrigin(origin, request.headers.get("host"), publicOrigin)) {
+    throw new AppError("CSRF_FAILED", { message: "Cross-site request refused" });
   }
-  if (!host || originHost !== host) throw new AppError("CSRF_FAILED", { message: "Cross-site request refused" });
+}
+
+/**
+ * With PUBLIC_ORIGIN set the whole origin must match (scheme included, so a plain-http page on the same
+ * host cannot post); without it, the Host the request was sent to.
+ */
+export function isAllowedOrigin(origin: string, host: string | null | undefined, publicOrigin: string | undefined): boolean {
+  try {
+    const sent = new URL(origin);
+    return publicOrigin ? sent.origin === new URL(publicOrigin).origin : Boolean(host) && sent.host === host;
+  } catch {
+    return false;
+  }
 }

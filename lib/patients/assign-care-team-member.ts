@@ -16,7 +16,7 @@ export type TAssignCareTeamMember = z.infer<typeof ZAssignCareTeamMemberSchema>;
 export async function assignCareTeamMember(options: { db: TDb; actor: TActor; patientId: string; input: TAssignCareTeamMember }) {
   const { db, actor, input } = options;
   assertRole(actor, ["HOSPITAL_ADMIN"]);
-  const patient = await getPatientForActorOrThrow({ db, actor, patientId: options.patientId, action: "patient.read" });
+  const patient = await getPatientForActorOrThrow({ db, actor, patientId: options.patientId, action: null });
   const clinician = await db.user.findFirst({
     where: { id: input.clinicianId, role: "CLINICIAN", hospitalId: patient.hospitalId, disabledAt: null },
     select: { id: true },

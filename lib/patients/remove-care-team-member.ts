@@ -8,7 +8,7 @@ import { AppError } from "../errors/app-error";
 export async function removeCareTeamMember(options: { db: TDb; actor: TActor; patientId: string; clinicianId: string }) {
   const { db, actor } = options;
   assertRole(actor, ["HOSPITAL_ADMIN"]);
-  const patient = await getPatientForActorOrThrow({ db, actor, patientId: options.patientId, action: "patient.read" });
+  const patient = await getPatientForActorOrThrow({ db, actor, patientId: options.patientId, action: null });
   await db.$transaction(async (tx) => {
     const { count } = await tx.careTeamMember.deleteMany({ where: { patientId: patient.id, clinicianId: options.clinicianId } });
     if (count === 0) throw new AppError("NOT_FOUND", { message: "Clinician is not on this care team" });

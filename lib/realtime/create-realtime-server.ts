@@ -10,6 +10,7 @@ import { getSessionActor, SESSION_COOKIE } from "../auth/sessions";
 import type { TDb } from "../db/create-prisma-client";
 import { toErrorBody } from "../errors/to-error-body";
 import { parseCookies } from "../http/cookies";
+import { isAllowedOrigin } from "../http/with-route";
 import { getLogger } from "../log/logger";
 import {
   rooms,
@@ -32,20 +33,9 @@ function failAck<T>(ack: TAck<T> | undefined, error: unknown) {
   if (typeof ack === "function") ack({ ok: false, error: { code: body.error.code, message: body.error.message } });
 }
 
-/** The WebSocket equivalent of CSRF: a cookie-authenticated socket must come from our own origin. */
-function isAllowedOrigin(origin: string | undefined, host: string | undefined, publicOrigin: string | undefined): boolean {
-  if (!origin) return true;
-  try {
-    return new URL(origin).host === (publicOrigin ? new URL(publicOrigin).host : host);
-  } catch {
-    return false;
-  }
-}
-
 export async function createRealtimeServer(options: {
   httpServer: HttpServer;
   db: TDb;
-  sessionTtlMs: number;
   publicOrigin?: string;
   redisUrl?: string;
 }): Promise<TRealtime> {
@@ -55,7 +45,9 @@ export async function createRealtimeServer(options: {
     serveClient: false,
     maxHttpBufferSize: 1024 * 1024,
     allowRequest: (request, callback) => {
-      callback(null, isAllowedOrigin(request.headers.origin, request.headers.host, options.publicOrigin));
+      // The WebSocket equivalent of CSRF: a cookie-authenticated socket must come from our own origin.
+      const { origin, host } = request.headers;
+      callback(null, origin === undefined || isAllowedOrigin(origin, host, options.publicOrigin));
     },
   });
 
@@ -71,7 +63,7 @@ export async function createRealtimeServer(options: {
   io.use(async (socket, next) => {
     try {
       const token = parseCookies(socket.handshake.headers.cookie ?? null).get(SESSION_COOKIE);
-      const actor = token ? await getSessionActor({ db, token, ttlMs: options.sessionTtlMs }) : null;
+      const actor = token ? await getSessionActor({ db, token }) : null;
       if (!actor) return next(new Error("UNAUTHENTICATED"));
       socket.data.actor = actor;
       next();

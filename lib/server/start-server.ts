@@ -53,7 +53,6 @@ export async function startServer(options: { config: TConfig; projectDir: string
     realtime = await createRealtimeServer({
       httpServer,
       db: database.prisma,
-      sessionTtlMs: config.SESSION_TTL_HOURS * 3_600_000,
       publicOrigin: config.PUBLIC_ORIGIN,
       redisUrl: config.REDIS_URL,
     });

@@ -53,7 +53,7 @@ export type TSignedIn = { actor: TUserActor; cookie: string; csrfToken: string }
 
 export async function signInAs(db: TDb, userId: string): Promise<TSignedIn> {
   const session = await createSession({ db, userId, ttlMs: 3_600_000, now: new Date() });
-  const actor = await getSessionActor({ db, token: session.token, ttlMs: 3_600_000 });
+  const actor = await getSessionActor({ db, token: session.token });
   if (!actor) throw new Error("test session did not resolve");
   return { actor, cookie: `pg_session=${session.token}`, csrfToken: session.csrfToken };
 }

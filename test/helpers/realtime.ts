@@ -12,7 +12,7 @@ export async function startTestRealtime(options: { db: TDb; redisUrl?: string })
     response.statusCode = 404;
     response.end();
   });
-  const realtime = await createRealtimeServer({ httpServer, db: options.db, sessionTtlMs: 3_600_000, redisUrl: options.redisUrl });
+  const realtime = await createRealtimeServer({ httpServer, db: options.db, redisUrl: options.redisUrl });
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = httpServer.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, realtime, httpServer, close: () => realtime.close() };
