@@ -25,6 +25,8 @@ const ZConfigSchema = z.object({
     .enum(["true", "false"])
     .default("true")
     .transform((v) => v === "true"),
+  // Back-pressure: device batches waiting to be written beyond this many samples are answered 429.
+  INGEST_MAX_QUEUED_SAMPLES: z.coerce.number().int().min(1_000).default(500_000),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

@@ -3,10 +3,13 @@
 // process, and a module-level singleton there would open the PGlite folder a second time.
 import type { TConfig } from "./config";
 import type { TDatabase } from "./db/open-database";
+import type { TIngestWriter } from "./ingest/create-ingest-writer";
 
 export type TServerContext = {
   config: TConfig;
   database: TDatabase;
+  /** Group-commit writer for device batches. */
+  ingest: TIngestWriter;
   /** Latest applied migration, for the health check. */
   migration: string | null;
 };

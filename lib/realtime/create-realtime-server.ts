@@ -8,7 +8,12 @@ import { getPatientForActorOrThrow } from "../auth/access-policy";
 import { authenticateDevice, readBearerToken } from "../auth/authenticate-device";
 import { getSessionActor, SESSION_COOKIE } from "../auth/sessions";
 import type { TDb } from "../db/create-prisma-client";
+import { AppError } from "../errors/app-error";
 import { toErrorBody } from "../errors/to-error-body";
+import { ZGlucoseBatchSchema, ZHeartRateBatchSchema } from "../ingest/batch-schemas";
+import type { TIngestWriter } from "../ingest/create-ingest-writer";
+import { ingestGlucose } from "../ingest/ingest-glucose";
+import { ingestHeartRate } from "../ingest/ingest-heart-rate";
 import { parseCookies } from "../http/cookies";
 import { isAllowedOrigin } from "../http/with-route";
 import { getLogger } from "../log/logger";
@@ -29,8 +34,9 @@ export type TRealtimeServer = Server<ClientToServerEvents, ServerToClientEvents,
 export type TRealtime = { io: TRealtimeServer; close(): Promise<void> };
 
 function failAck<T>(ack: TAck<T> | undefined, error: unknown) {
-  const { body } = toErrorBody(error);
-  if (typeof ack === "function") ack({ ok: false, error: { code: body.error.code, message: body.error.message } });
+  const { body, retryAfterS } = toErrorBody(error);
+  if (typeof ack !== "function") return;
+  ack({ ok: false, error: { ...body.error, ...(retryAfterS ? { retryAfterS } : {}) } });
 }
 
 export async function createRealtimeServer(options: {
@@ -38,6 +44,8 @@ export async function createRealtimeServer(options: {
   db: TDb;
   publicOrigin?: string;
   redisUrl?: string;
+  /** Where device batches arriving over the socket are written; without it the device namespace only identifies. */
+  ingest?: TIngestWriter;
 }): Promise<TRealtime> {
   const { db } = options;
   const logger = getLogger();
@@ -127,6 +135,26 @@ export async function createRealtimeServer(options: {
     void socket.join(rooms.device(actor.deviceId));
     socket.on("device:whoami", (ack) => {
       if (typeof ack === "function") ack({ ok: true, data: { deviceId: actor.deviceId, patientId: actor.patientId, kind: actor.deviceKind } });
+    });
+    socket.on("heart-rate:batch", async (payload, ack) => {
+      try {
+        if (!options.ingest) throw new AppError("UNAVAILABLE", { message: "Ingest is not enabled here" });
+        const batch = ZHeartRateBatchSchema.parse(payload);
+        const data = await ingestHeartRate({ writer: options.ingest, actor, deviceId: actor.deviceId, batch });
+        if (typeof ack === "function") ack({ ok: true, data });
+      } catch (error) {
+        failAck(ack, error);
+      }
+    });
+    socket.on("glucose:batch", async (payload, ack) => {
+      try {
+        if (!options.ingest) throw new AppError("UNAVAILABLE", { message: "Ingest is not enabled here" });
+        const batch = ZGlucoseBatchSchema.parse(payload);
+        const data = await ingestGlucose({ writer: options.ingest, actor, deviceId: actor.deviceId, batch });
+        if (typeof ack === "function") ack({ ok: true, data });
+      } catch (error) {
+        failAck(ack, error);
+      }
     });
   });
 

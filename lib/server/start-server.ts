@@ -9,6 +9,8 @@ import { openDatabase, type TDatabase } from "../db/open-database";
 import { getLogger } from "../log/logger";
 import { createRealtimeServer, type TRealtime } from "../realtime/create-realtime-server";
 import { formatDemoLogins, readDemoCredentials, seedDemoIfEmpty } from "../seed/seed-demo";
+import { createIngestWriter, type TStoredListener } from "../ingest/create-ingest-writer";
+import { pushStoredHeartRate } from "../realtime/push-stored-heart-rate";
 import { setServerContext } from "../server-context";
 import { createDrainingServer } from "./create-draining-server";
 
@@ -40,7 +42,10 @@ export async function startServer(options: { config: TConfig; projectDir: string
       if (credentials) print(formatDemoLogins(credentials));
     }
 
-    setServerContext({ config, database, migration: migrated.latest });
+    // Write first, then acknowledge, then push: live heart rate goes out only after the commit.
+    let pushStored: TStoredListener = () => {};
+    const ingest = createIngestWriter({ db: database.prisma, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES, onStored: (stored) => pushStored(stored) });
+    setServerContext({ config, database, ingest, migration: migrated.latest });
 
     const isDev = config.NODE_ENV !== "production";
     const nextApp = next({ dev: isDev, dir: projectDir, hostname: config.HOST, port: config.PORT });
@@ -55,7 +60,10 @@ export async function startServer(options: { config: TConfig; projectDir: string
       db: database.prisma,
       publicOrigin: config.PUBLIC_ORIGIN,
       redisUrl: config.REDIS_URL,
+      ingest,
     });
+    const io = realtime.io;
+    pushStored = (stored) => pushStoredHeartRate(io, stored);
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once("error", reject);
@@ -76,6 +84,8 @@ export async function startServer(options: { config: TConfig; projectDir: string
           if (timedOut) logger.warn({ inFlight: server.inFlight() }, "grace period over; closing remaining requests");
           await openRealtime.close();
           httpServer.closeAllConnections();
+          // Batches already accepted are written before the database closes.
+          await ingest.close();
           await nextApp.close?.();
           setServerContext(undefined);
           await database.close();

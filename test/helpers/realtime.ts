@@ -2,20 +2,33 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { io as connect, type Socket } from "socket.io-client";
 import type { TDb } from "@/lib/db/create-prisma-client";
+import { createIngestWriter, type TStoredListener } from "@/lib/ingest/create-ingest-writer";
 import { createRealtimeServer, type TRealtime } from "@/lib/realtime/create-realtime-server";
+import { pushStoredHeartRate } from "@/lib/realtime/push-stored-heart-rate";
 
 export type TTestRealtime = { url: string; realtime: TRealtime; httpServer: Server; close(): Promise<void> };
 
 /** A real socket.io server on port 0, as server.ts wires it, without Next. */
-export async function startTestRealtime(options: { db: TDb; redisUrl?: string }): Promise<TTestRealtime> {
+export async function startTestRealtime(options: { db: TDb; redisUrl?: string; withIngest?: boolean }): Promise<TTestRealtime> {
   const httpServer = createServer((_request, response) => {
     response.statusCode = 404;
     response.end();
   });
-  const realtime = await createRealtimeServer({ httpServer, db: options.db, redisUrl: options.redisUrl });
+  let push: TStoredListener = () => {};
+  const ingest = options.withIngest ? createIngestWriter({ db: options.db, onStored: (stored) => push(stored) }) : undefined;
+  const realtime = await createRealtimeServer({ httpServer, db: options.db, redisUrl: options.redisUrl, ingest });
+  push = (stored) => pushStoredHeartRate(realtime.io, stored);
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = httpServer.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}`, realtime, httpServer, close: () => realtime.close() };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    realtime,
+    httpServer,
+    async close() {
+      await realtime.close();
+      await ingest?.close();
+    },
+  };
 }
 
 /** Connects a real client; resolves with the socket once connected, or rejects with the server's refusal. */

@@ -34,6 +34,10 @@ const patientReaders = { ...usersOnly(404), patientSelf: 200, careClinician: 200
 // by role (403); an admin of another hospital cannot even learn the patient exists (404).
 const adminWrite = (ok: number) => ({ ...usersOnly(403), admin: ok, otherHospitalAdmin: 404 });
 
+let seq = 0;
+const nextSeq = () => (seq += 1);
+const heartRateBatch = () => ({ seq: nextSeq(), startedAt: new Date(Date.now() - 60_000).toISOString(), intervalMs: 1000, bpm: [70, 71, 72] });
+
 const day = { from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z" };
 
 const MATRIX: TCell[] = [
@@ -77,6 +81,23 @@ const MATRIX: TCell[] = [
     request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/devices`, params: { patientId: w.home.patient.id }, body: { kind: "WATCH", label: "spare watch" } }),
   },
   { method: "GET", file: "audit/route.ts", expected: { ...usersOnly(403), admin: 200, otherHospitalAdmin: 200 }, request: async () => ({ path: "/api/audit" }) },
+  {
+    method: "POST",
+    file: "devices/[deviceId]/heart-rate/route.ts",
+    expected: { ...everyone(401), device: 200 },
+    request: async (w) => ({ path: `/api/devices/${w.home.device.id}/heart-rate`, params: { deviceId: w.home.device.id }, body: heartRateBatch() }),
+  },
+  {
+    method: "POST",
+    file: "devices/[deviceId]/glucose/route.ts",
+    // The home device is a watch: it authenticates, but may not send glucose.
+    expected: { ...everyone(401), device: 403 },
+    request: async (w) => ({
+      path: `/api/devices/${w.home.device.id}/glucose`,
+      params: { deviceId: w.home.device.id },
+      body: { seq: nextSeq(), readings: [{ measuredAt: new Date().toISOString(), glucoseMgDl: 110 }] },
+    }),
+  },
   { method: "GET", file: "devices/me/route.ts", expected: { ...everyone(401), device: 200 }, request: async () => ({ path: "/api/devices/me" }) },
 ];
 

@@ -1,0 +1,63 @@
+import { z } from "zod";
+
+// 0 marks "no reading" (the sensor lost contact): gaps are kept as gaps, never interpolated.
+export const BPM_GAP = 0;
+// Plausible human heart rates at the wrist. Below 25 or above 250 a reading is a sensor fault, not
+// physiology (the slowest escape rhythms run ~20-40 bpm; the fastest SVTs ~250).
+export const MIN_PLAUSIBLE_BPM = 25;
+export const MAX_PLAUSIBLE_BPM = 250;
+// An hour at 1 Hz: a watch draining its offline buffer sends large batches, nothing legitimate sends more.
+export const MAX_SAMPLES_PER_BATCH = 3_600;
+// Accelerometer activity counts per sample (vendor-neutral units, 0 at rest, ~1000 sprinting).
+export const MAX_ACTIVITY_COUNT = 10_000;
+
+export const ZHeartRateBatchSchema = z
+  .strictObject({
+    seq: z.number().int().min(0).max(2_147_483_647),
+    startedAt: z.iso.datetime({ offset: true }),
+    intervalMs: z.number().int().min(250).max(60_000),
+    bpm: z
+      .array(
+        z
+          .number()
+          .int()
+          .refine((value) => value === BPM_GAP || (value >= MIN_PLAUSIBLE_BPM && value <= MAX_PLAUSIBLE_BPM), {
+            message: `must be ${BPM_GAP} (no reading) or between ${MIN_PLAUSIBLE_BPM} and ${MAX_PLAUSIBLE_BPM} bpm`,
+          }),
+      )
+      .min(1)
+      .max(MAX_SAMPLES_PER_BATCH),
+    activity: z.array(z.number().int().min(0).max(MAX_ACTIVITY_COUNT)).max(MAX_SAMPLES_PER_BATCH).optional(),
+  })
+  .refine((batch) => batch.activity === undefined || batch.activity.length === batch.bpm.length, {
+    path: ["activity"],
+    message: "must have one value per bpm sample",
+  });
+export type THeartRateBatch = z.infer<typeof ZHeartRateBatchSchema>;
+
+// Glucose sensors report 40-400 mg/dL (values outside are shown as LO/HI by CGMs, not as numbers).
+export const MIN_GLUCOSE_MG_DL = 40;
+export const MAX_GLUCOSE_MG_DL = 400;
+// A day of 5-minute readings: the most a CGM buffers before it must have synced.
+export const MAX_GLUCOSE_READINGS_PER_BATCH = 288;
+
+export const ZGlucoseBatchSchema = z.strictObject({
+  seq: z.number().int().min(0).max(2_147_483_647),
+  readings: z
+    .array(
+      z.strictObject({
+        measuredAt: z.iso.datetime({ offset: true }),
+        glucoseMgDl: z.number().int().min(MIN_GLUCOSE_MG_DL).max(MAX_GLUCOSE_MG_DL),
+      }),
+    )
+    .min(1)
+    .max(MAX_GLUCOSE_READINGS_PER_BATCH)
+    .refine((readings) => new Set(readings.map((reading) => Date.parse(reading.measuredAt))).size === readings.length, {
+      message: "each reading needs its own measuredAt",
+    }),
+});
+export type TGlucoseBatch = z.infer<typeof ZGlucoseBatchSchema>;
+
+// A full batch (3,600 samples of bpm and activity) is about 40 KB of JSON; 256 KB leaves room for
+// whitespace without letting a client make the server buffer megabytes.
+export const DEVICE_BATCH_MAX_BYTES = 256 * 1024;

@@ -1,0 +1,5 @@
+export * from "./batch-schemas";
+export { checkBatchTime, MAX_BATCH_AGE_MS, MAX_CLOCK_SKEW_MS } from "./check-batch-time";
+export { createIngestWriter, type TIngestAck, type TIngestItem, type TIngestWriter, type TStoredListener } from "./create-ingest-writer";
+export { ingestGlucose } from "./ingest-glucose";
+export { ingestHeartRate } from "./ingest-heart-rate";
