@@ -1,0 +1,137 @@
+// Runs a cohort of virtual devices against a PulseGuard server, with progress and a summary.
+import { createDeviceUploader, type TDeviceUploader, type TUploaderStats } from "./device-uploader";
+import { createSimClock } from "./sim-clock";
+import { createHttpTransport, createSocketTransport, type TTransport } from "./transports";
+import { createVirtualWatch, type TVirtualWatch } from "./virtual-watch";
+import type { THeartRateOptions } from "../../lib/sim/heart-rate";
+
+export type TCohortDevice = { deviceId: string; token: string; kind: "WATCH" | "CGM"; patientId: string };
+
+export type TCohortOptions = {
+  baseUrl: string;
+  devices: TCohortDevice[];
+  transport: "http" | "socket";
+  /** Simulated seconds per real second. */
+  speedup: number;
+  /** How much simulated time to generate; undefined runs until stopped. */
+  durationSimMs?: number;
+  seed: string;
+  batchSeconds?: number;
+  /** Per-device heart-rate settings (episodes, resting rate), by device index. */
+  heartRateFor?: (device: TCohortDevice, index: number) => Partial<Omit<THeartRateOptions, "startEpochMs" | "seed">>;
+  progressEveryMs?: number;
+  onProgress?: (line: string) => void;
+};
+
+export type TDeviceSummary = { deviceId: string; sentSamples: number; sentBatches: number; checksum: string } & TUploaderStats;
+
+export type TCohortSummary = { devices: TDeviceSummary[]; totals: { sentSamples: number; ackedSamples: number; stored: number; duplicate: number; rejected: number; retries: number; dropped: number } };
+
+export type TCohort = {
+  /** Resolves when the simulated duration is generated and every batch is acknowledged (or refused). */
+  done: Promise<TCohortSummary>;
+  summary(): TCohortSummary;
+  /** Stops generating and sending; what is still buffered is reported as such. */
+  stop(): Promise<TCohortSummary>;
+};
+
+type TMember = { device: TCohortDevice; transport: TTransport; uploader: TDeviceUploader; watch: TVirtualWatch | null };
+
+export function runCohort(options: TCohortOptions): TCohort {
+  const clock = createSimClock({ speedup: options.speedup, durationSimMs: options.durationSimMs });
+  const endSimMs = options.durationSimMs === undefined ? Number.POSITIVE_INFINITY : clock.startSimMs + options.durationSimMs;
+  const batchSeconds = options.batchSeconds ?? 10;
+  const members: TMember[] = options.devices.map((device, index) => {
+    const transport =
+      options.transport === "socket"
+        ? createSocketTransport({ baseUrl: options.baseUrl, token: device.token })
+        : createHttpTransport({ baseUrl: options.baseUrl, deviceId: device.deviceId, token: device.token });
+    const uploader = createDeviceUploader({ transport });
+    const watch =
+      device.kind === "WATCH"
+        ? createVirtualWatch({
+            clock: { ...clock, nowSimMs: () => Math.min(clock.nowSimMs(), endSimMs) },
+            uploader,
+            batchSeconds,
+            heartRate: { seed: `${options.seed}/${device.deviceId}`, ...options.heartRateFor?.(device, index) },
+          })
+        : null;
+    return { device, transport, uploader, watch };
+  });
+
+  const summary = (): TCohortSummary => {
+    const devices = members.map(({ device, uploader, watch }) => {
+      const sent = watch?.sent() ?? { count: 0, checksum: "", batches: 0 };
+      return { deviceId: device.deviceId, sentSamples: sent.count, sentBatches: sent.batches, checksum: sent.checksum, ...uploader.stats() };
+    });
+    const sum = (pick: (device: TDeviceSummary) => number) => devices.reduce((total, device) => total + pick(device), 0);
+    return {
+      devices,
+      totals: {
+        sentSamples: sum((d) => d.sentSamples),
+        ackedSamples: sum((d) => d.samplesAcked),
+        stored: sum((d) => d.stored),
+        duplicate: sum((d) => d.duplicate),
+        rejected: sum((d) => d.rejected),
+        retries: sum((d) => d.retries),
+        dropped: sum((d) => d.droppedFromBuffer),
+      },
+    };
+  };
+
+  const tickEveryMs = Math.max(50, Math.min(1000, (batchSeconds * 1000) / options.speedup / 2));
+  const ticker = setInterval(() => {
+    for (const member of members) member.watch?.tick();
+  }, tickEveryMs);
+  const progressTimer = options.onProgress
+    ? setInterval(() => options.onProgress!(formatProgress(summary(), clock.nowSimMs() - clock.startSimMs, options.durationSimMs)), options.progressEveryMs ?? 5_000)
+    : undefined;
+
+  let stopped = false;
+  const shutdown = () => {
+    clearInterval(ticker);
+    if (progressTimer) clearInterval(progressTimer);
+    for (const member of members) {
+      member.uploader.stop();
+      member.transport.close();
+    }
+  };
+
+  const done = (async () => {
+    while (!stopped && clock.nowSimMs() < endSimMs) await new Promise((resolve) => setTimeout(resolve, tickEveryMs));
+    for (const member of members) member.watch?.tick();
+    clearInterval(ticker);
+    await Promise.all(members.map((member) => member.uploader.drained()));
+    const result = summary();
+    shutdown();
+    return result;
+  })();
+
+  return {
+    done,
+    summary,
+    async stop() {
+      stopped = true;
+      shutdown();
+      return summary();
+    },
+  };
+}
+
+function formatDuration(ms: number): string {
+  const totalS = Math.floor(ms / 1000);
+  const hours = Math.floor(totalS / 3600);
+  const minutes = Math.floor((totalS % 3600) / 60);
+  const seconds = totalS % 60;
+  return `${hours}h${String(minutes).padStart(2, "0")}m${String(seconds).padStart(2, "0")}s`;
+}
+
+export function formatProgress(summary: TCohortSummary, elapsedSimMs: number, durationSimMs: number | undefined): string {
+  const { totals } = summary;
+  const buffered = summary.devices.reduce((total, device) => total + device.buffered, 0);
+  const progress = durationSimMs ? ` (${Math.min(100, (100 * elapsedSimMs) / durationSimMs).toFixed(1)}%)` : "";
+  return (
+    `[sim ${formatDuration(elapsedSimMs)}${progress}] devices ${summary.devices.length} | samples sent ${totals.sentSamples} acked ${totals.ackedSamples}` +
+    ` | batches stored ${totals.stored} dup ${totals.duplicate} rejected ${totals.rejected} | buffered ${buffered} | retries ${totals.retries}`
+  );
+}
