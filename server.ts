@@ -1,15 +1,45 @@
-// The one PulseGuard process: Next.js and socket.io on one HTTP server. `npm start` runs this.
+// The one PulseGuard process: Next.js and socket.io on one HTTP server. `npm start` runs this, and with
+// the demo data it also streams the demo watches through the simulator, as real device-API clients.
 import path from "node:path";
 import { getConfig } from "./lib/config";
-import { getLogger } from "./lib/log/logger";
 import { MigrationError } from "./lib/db/migrate";
+import { getLogger } from "./lib/log/logger";
+import { readDemoCredentials } from "./lib/seed/seed-demo";
 import { startServer } from "./lib/server/start-server";
+import { loadScenarioFile } from "./lib/sim/scenario";
+import { runCohort, type TCohort } from "./workers/simulator/run-cohort";
+
+const projectDir = path.dirname(new URL(import.meta.url).pathname);
+
+function startDemoSimulator(url: string): TCohort | undefined {
+  const config = getConfig();
+  const credentials = config.SEED_DEMO && config.SIMULATE ? readDemoCredentials(config.dataDirAbsolute) : null;
+  if (!credentials) return undefined;
+  const scenario = loadScenarioFile(path.resolve(projectDir, config.SIMULATOR_SCENARIO));
+  const logger = getLogger();
+  const watches = credentials.devices.filter((device) => device.kind === "WATCH");
+  logger.info({ watches: watches.length, scenario: scenario.name }, "demo simulator streaming (SIMULATE=false to turn off)");
+  return runCohort({
+    baseUrl: url,
+    devices: watches,
+    transport: "socket",
+    speedup: 1,
+    seed: String(scenario.seed),
+    heartRateFor: (_device, index) => {
+      const patient = scenario.patients[index % scenario.patients.length]!;
+      return { episodes: patient.episodes, restingBpm: patient.restingBpm, ageYears: patient.ageYears, utcOffsetMinutes: patient.utcOffsetMinutes };
+    },
+    progressEveryMs: 60_000,
+    onProgress: (line) => logger.info({ simulator: line }, "demo simulator"),
+  });
+}
 
 async function main() {
   const config = getConfig();
   const logger = getLogger();
-  const server = await startServer({ config, projectDir: path.dirname(new URL(import.meta.url).pathname) });
+  const server = await startServer({ config, projectDir });
   process.stdout.write(`\nPulseGuard is running at ${server.url}  (Ctrl+C to stop)\n`);
+  const simulator = startDemoSimulator(server.url);
 
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {
@@ -18,7 +48,10 @@ async function main() {
       logger.warn({ signal }, "second signal: exiting without draining");
       process.exit(1);
     }
-    server.close(signal).then(
+    void (async () => {
+      await simulator?.stop();
+      await server.close(signal);
+    })().then(
       () => process.exit(0),
       (error: unknown) => {
         logger.error({ err: error }, "shutdown failed");

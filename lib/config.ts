@@ -27,6 +27,12 @@ const ZConfigSchema = z.object({
     .transform((v) => v === "true"),
   // Back-pressure: device batches waiting to be written beyond this many samples are answered 429.
   INGEST_MAX_QUEUED_SAMPLES: z.coerce.number().int().min(1_000).default(500_000),
+  // `npm start` streams the demo watches from an in-process simulator (real clients of the device API).
+  SIMULATE: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  SIMULATOR_SCENARIO: z.string().default("lib/sim/scenarios/demo.json"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
 });
 

@@ -13,7 +13,7 @@ import { MIGRATIONS_DIR } from "../helpers/test-database";
 afterAll(() => cleanUpServerProcesses());
 
 describe("server start-up and shutdown", () => {
-  it("starts on an empty folder, serves, and shuts down cleanly; then restarts on the same data", async () => {
+  it("starts on an empty folder, serves, streams the demo watches, and shuts down cleanly; then restarts on the same data", { timeout: 240_000 }, async () => {
     const dataDir = createTempDataDir();
     const first = startServerProcess({ dataDir });
     const url = await waitForUrl(first);
@@ -40,6 +40,17 @@ describe("server start-up and shutdown", () => {
     const cookie = signIn.headers.get("set-cookie")!.split(";")[0]!;
     const landing = await fetch(`${url}/`, { headers: { cookie }, redirect: "manual" });
     expect(landing.headers.get("location")).toMatch(/\/admin$/);
+
+    // The demo simulator streams the demo watches through the device API: their batches arrive.
+    const watch = credentials!.devices.find((device) => device.kind === "WATCH")!;
+    const lastSeen = async () => {
+      const response = await fetch(`${url}/api/patients/${watch.patientId}`, { headers: { cookie } });
+      const { patient } = (await response.json()) as { patient: { devices: { id: string; lastSeenAt: string | null }[] } };
+      return patient.devices.find((device) => device.id === watch.deviceId)?.lastSeenAt ?? null;
+    };
+    const streamDeadline = Date.now() + 45_000;
+    while ((await lastSeen()) === null && Date.now() < streamDeadline) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(await lastSeen()).not.toBeNull();
 
     // A second process on the same embedded database is refused with a clear message.
     const second = startServerProcess({ dataDir });
