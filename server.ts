@@ -17,16 +17,17 @@ function startDemoSimulator(url: string): TCohort | undefined {
   if (!credentials) return undefined;
   const scenario = loadScenarioFile(path.resolve(projectDir, config.SIMULATOR_SCENARIO));
   const logger = getLogger();
-  const watches = credentials.devices.filter((device) => device.kind === "WATCH");
-  logger.info({ watches: watches.length, scenario: scenario.name }, "demo simulator streaming (SIMULATE=false to turn off)");
+  const patientOrder = [...new Set(credentials.devices.map((device) => device.patientId))];
+  logger.info({ devices: credentials.devices.length, scenario: scenario.name }, "demo simulator streaming (SIMULATE=false to turn off)");
   return runCohort({
     baseUrl: url,
-    devices: watches,
+    devices: credentials.devices,
     transport: "socket",
     speedup: 1,
     seed: String(scenario.seed),
-    heartRateFor: (_device, index) => {
-      const patient = scenario.patients[index % scenario.patients.length]!;
+    heartRateFor: (device) => {
+      // Demo patients take the scenario's patients in seed order, so each has its own story.
+      const patient = scenario.patients[patientOrder.indexOf(device.patientId) % scenario.patients.length]!;
       return { episodes: patient.episodes, restingBpm: patient.restingBpm, ageYears: patient.ageYears, utcOffsetMinutes: patient.utcOffsetMinutes };
     },
     progressEveryMs: 60_000,

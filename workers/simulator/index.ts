@@ -56,21 +56,23 @@ async function main() {
   const { devices } = ZCredentials.parse(JSON.parse(readFileSync(args.credentials, "utf8")));
   const scenario = args.scenario ? loadScenarioFile(args.scenario) : undefined;
   const watches = devices.filter((device) => device.kind === "WATCH");
+  const sensors = devices.length - watches.length;
+  const patientOrder = [...new Set(devices.map((device) => device.patientId))];
   const startedAt = Date.now();
   const durationSimMs = args.minutes ? args.minutes * 60_000 : undefined;
   process.stdout.write(
-    `Simulating ${watches.length} watches against ${args.url} over ${args.transport}, speed-up ${args.speedup}x` +
+    `Simulating ${watches.length} watches and ${sensors} glucose sensors against ${args.url} over ${args.transport}, speed-up ${args.speedup}x` +
       `${durationSimMs ? `, ${args.minutes} simulated minutes` : ", until stopped (Ctrl+C)"}${scenario ? `, scenario ${scenario.name}` : ""}\n`,
   );
   const cohort = runCohort({
     baseUrl: args.url,
-    devices: watches,
+    devices,
     transport: args.transport,
     speedup: args.speedup,
     durationSimMs,
     seed: args.seed,
-    heartRateFor: (_device, index) => {
-      const patient = scenario?.patients[index % Math.max(1, scenario.patients.length)];
+    heartRateFor: (device) => {
+      const patient = scenario?.patients[patientOrder.indexOf(device.patientId) % Math.max(1, scenario.patients.length)];
       return patient ? { episodes: patient.episodes, restingBpm: patient.restingBpm, ageYears: patient.ageYears, utcOffsetMinutes: patient.utcOffsetMinutes } : {};
     },
     onProgress: (line) => process.stdout.write(`${line}\n`),

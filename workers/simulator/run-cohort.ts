@@ -2,6 +2,7 @@
 import { createDeviceUploader, type TDeviceUploader, type TUploaderStats } from "./device-uploader";
 import { createSimClock } from "./sim-clock";
 import { createHttpTransport, createSocketTransport, type TTransport } from "./transports";
+import { createVirtualCgm, type TVirtualCgm } from "./virtual-cgm";
 import { createVirtualWatch, type TVirtualWatch } from "./virtual-watch";
 import type { THeartRateOptions } from "../../lib/sim/heart-rate";
 
@@ -35,7 +36,7 @@ export type TCohort = {
   stop(): Promise<TCohortSummary>;
 };
 
-type TMember = { device: TCohortDevice; transport: TTransport; uploader: TDeviceUploader; watch: TVirtualWatch | null };
+type TMember = { device: TCohortDevice; transport: TTransport; uploader: TDeviceUploader; source: TVirtualWatch | TVirtualCgm };
 
 export function runCohort(options: TCohortOptions): TCohort {
   const clock = createSimClock({ speedup: options.speedup, durationSimMs: options.durationSimMs });
@@ -47,21 +48,23 @@ export function runCohort(options: TCohortOptions): TCohort {
         ? createSocketTransport({ baseUrl: options.baseUrl, token: device.token })
         : createHttpTransport({ baseUrl: options.baseUrl, deviceId: device.deviceId, token: device.token });
     const uploader = createDeviceUploader({ transport });
-    const watch =
+    const boundedClock = { ...clock, nowSimMs: () => Math.min(clock.nowSimMs(), endSimMs) };
+    const seed = `${options.seed}/${device.deviceId}`;
+    const source =
       device.kind === "WATCH"
-        ? createVirtualWatch({
-            clock: { ...clock, nowSimMs: () => Math.min(clock.nowSimMs(), endSimMs) },
+        ? createVirtualWatch({ clock: boundedClock, uploader, batchSeconds, heartRate: { seed, ...options.heartRateFor?.(device, index) } })
+        : createVirtualCgm({
+            clock: boundedClock,
             uploader,
-            batchSeconds,
-            heartRate: { seed: `${options.seed}/${device.deviceId}`, ...options.heartRateFor?.(device, index) },
-          })
-        : null;
-    return { device, transport, uploader, watch };
+            seed,
+            days: options.durationSimMs === undefined ? undefined : Math.ceil(options.durationSimMs / 86_400_000) + 1,
+          });
+    return { device, transport, uploader, source };
   });
 
   const summary = (): TCohortSummary => {
-    const devices = members.map(({ device, uploader, watch }) => {
-      const sent = watch?.sent() ?? { count: 0, checksum: "", batches: 0 };
+    const devices = members.map(({ device, uploader, source }) => {
+      const sent = source.sent();
       return { deviceId: device.deviceId, sentSamples: sent.count, sentBatches: sent.batches, checksum: sent.checksum, ...uploader.stats() };
     });
     const sum = (pick: (device: TDeviceSummary) => number) => devices.reduce((total, device) => total + pick(device), 0);
@@ -81,7 +84,7 @@ export function runCohort(options: TCohortOptions): TCohort {
 
   const tickEveryMs = Math.max(50, Math.min(1000, (batchSeconds * 1000) / options.speedup / 2));
   const ticker = setInterval(() => {
-    for (const member of members) member.watch?.tick();
+    for (const member of members) member.source.tick();
   }, tickEveryMs);
   const progressTimer = options.onProgress
     ? setInterval(() => options.onProgress!(formatProgress(summary(), clock.nowSimMs() - clock.startSimMs, options.durationSimMs)), options.progressEveryMs ?? 5_000)
@@ -99,7 +102,7 @@ export function runCohort(options: TCohortOptions): TCohort {
 
   const done = (async () => {
     while (!stopped && clock.nowSimMs() < endSimMs) await new Promise((resolve) => setTimeout(resolve, tickEveryMs));
-    for (const member of members) member.watch?.tick();
+    for (const member of members) member.source.tick();
     clearInterval(ticker);
     await Promise.all(members.map((member) => member.uploader.drained()));
     const result = summary();
