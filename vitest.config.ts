@@ -5,6 +5,7 @@ export default defineConfig({
   resolve: { alias: { "@": path.resolve(import.meta.dirname) } },
   test: {
     include: ["test/**/*.test.ts"],
+    globalSetup: ["test/global-setup.ts"],
     environment: "node",
     // PGlite and the Next build are heavy on two cores: keep parallelism modest and timeouts generous.
     maxWorkers: 2,

@@ -17,11 +17,11 @@ export function createTempDataDir(): string {
   return dir;
 }
 
-/** Starts server.ts as its own process, as `npm start` does (in development mode: no build needed). */
+/** Starts server.ts as its own process, as `npm start` does (production mode; test/global-setup.ts builds). */
 export function startServerProcess(options: { dataDir: string; port?: number; databaseUrl?: string; env?: Record<string, string> }): TServerProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    NODE_ENV: "development",
+    NODE_ENV: "production",
     PORT: String(options.port ?? 0),
     HOST: "127.0.0.1",
     DATA_DIR: options.dataDir,
