@@ -6,6 +6,7 @@ import type { TDatabase } from "@/lib/db/open-database";
 import { createRng } from "@/lib/sim/rng";
 import { callRoute, type TCallOptions } from "../helpers/call-route";
 import { createDevice, createWorld, signInAs } from "../helpers/factories";
+import { connectClient, startTestRealtime } from "../helpers/realtime";
 import { useDatabaseInServerContext } from "../helpers/server-context";
 import { createTestDatabase } from "../helpers/test-database";
 
@@ -140,5 +141,40 @@ describe("fuzzed heart-rate batches", () => {
     // The same, unmutated batch is accepted: the refusals above were about the mutations.
     const control = await send({ body: validBatch(), call: { bearer: watch.token } });
     expect(control.status).toBe(200);
+  });
+});
+
+describe("fuzzed batches over the device socket", () => {
+  it("nacks every bad heart-rate and glucose payload with a code, stays connected, and writes nothing", async () => {
+    const server = await startTestRealtime({ db: database.prisma, withIngest: true });
+    const socket = await connectClient(server.url, { namespace: "/device", token: watch.token });
+    try {
+      const rng = createRng("socket-fuzz");
+      const bodyMutations = MUTATIONS.filter((mutation) => !/token|cookie|text\/plain/.test(mutation.name));
+      const payloads: unknown[] = [null, 42, "batch", [], { seq: 1 }];
+      for (let index = 0; index < 150; index += 1) {
+        const target: TCase = { body: validBatch(), call: {} };
+        for (let count = rng.int(1, 3); count > 0; count -= 1) rng.pick(bodyMutations).apply(target);
+        payloads.push(target.body);
+      }
+      const before = await database.prisma.heartRateBatch.count({ where: { deviceId: watch.id } });
+      const failures: string[] = [];
+      for (const payload of payloads) {
+        const ack = (await socket.emitWithAck("heart-rate:batch", payload)) as { ok: boolean; error?: { code: string } };
+        if (ack.ok || typeof ack.error?.code !== "string") failures.push(JSON.stringify(payload).slice(0, 120));
+      }
+      // A watch may not send glucose at all, however well-formed.
+      const glucose = (await socket.emitWithAck("glucose:batch", { seq: 1, readings: [{ measuredAt: new Date().toISOString(), glucoseMgDl: 100 }] })) as {
+        ok: boolean;
+        error?: { code: string };
+      };
+      expect(glucose).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
+      expect(failures).toEqual([]);
+      expect(socket.connected).toBe(true);
+      expect(await database.prisma.heartRateBatch.count({ where: { deviceId: watch.id } })).toBe(before);
+    } finally {
+      socket.close();
+      await server.close();
+    }
   });
 });
