@@ -33,6 +33,16 @@ export type TRealtimeServer = Server<ClientToServerEvents, ServerToClientEvents,
 
 export type TRealtime = { io: TRealtimeServer; close(): Promise<void> };
 
+/** Runs a handler and answers its ack with the result or the mapped error, whatever the client sent as ack. */
+async function answer<T>(ack: TAck<T> | undefined, work: () => Promise<T>): Promise<void> {
+  try {
+    const data = await work();
+    if (typeof ack === "function") ack({ ok: true, data });
+  } catch (error) {
+    failAck(ack, error);
+  }
+}
+
 function failAck<T>(ack: TAck<T> | undefined, error: unknown) {
   const { body, retryAfterS } = toErrorBody(error);
   if (typeof ack !== "function") return;
@@ -90,26 +100,22 @@ export async function createRealtimeServer(options: {
       if (typeof ack === "function") ack({ ok: true, data: { userId: actor.userId, role: actor.role } });
     });
 
-    socket.on("patient:watch", async (payload, ack) => {
-      try {
+    socket.on("patient:watch", (payload, ack) =>
+      answer(ack, async () => {
         const { patientId } = ZWatchPatientSchema.parse(payload);
         await getPatientForActorOrThrow({ db, actor, patientId, action: "patient.watch" });
         await socket.join(rooms.patient(patientId));
-        if (typeof ack === "function") ack({ ok: true, data: { patientId } });
-      } catch (error) {
-        failAck(ack, error);
-      }
-    });
+        return { patientId };
+      }),
+    );
 
-    socket.on("patient:unwatch", async (payload, ack) => {
-      try {
+    socket.on("patient:unwatch", (payload, ack) =>
+      answer(ack, async () => {
         const { patientId } = ZWatchPatientSchema.parse(payload);
         await socket.leave(rooms.patient(patientId));
-        if (typeof ack === "function") ack({ ok: true, data: { patientId } });
-      } catch (error) {
-        failAck(ack, error);
-      }
-    });
+        return { patientId };
+      }),
+    );
   });
 
   const devices = io.of("/device") as unknown as Server<
@@ -136,26 +142,16 @@ export async function createRealtimeServer(options: {
     socket.on("device:whoami", (ack) => {
       if (typeof ack === "function") ack({ ok: true, data: { deviceId: actor.deviceId, patientId: actor.patientId, kind: actor.deviceKind } });
     });
-    socket.on("heart-rate:batch", async (payload, ack) => {
-      try {
-        if (!options.ingest) throw new AppError("UNAVAILABLE", { message: "Ingest is not enabled here" });
-        const batch = ZHeartRateBatchSchema.parse(payload);
-        const data = await ingestHeartRate({ writer: options.ingest, actor, deviceId: actor.deviceId, batch });
-        if (typeof ack === "function") ack({ ok: true, data });
-      } catch (error) {
-        failAck(ack, error);
-      }
-    });
-    socket.on("glucose:batch", async (payload, ack) => {
-      try {
-        if (!options.ingest) throw new AppError("UNAVAILABLE", { message: "Ingest is not enabled here" });
-        const batch = ZGlucoseBatchSchema.parse(payload);
-        const data = await ingestGlucose({ writer: options.ingest, actor, deviceId: actor.deviceId, batch });
-        if (typeof ack === "function") ack({ ok: true, data });
-      } catch (error) {
-        failAck(ack, error);
-      }
-    });
+    const getWriter = () => {
+      if (!options.ingest) throw new AppError("UNAVAILABLE", { message: "Ingest is not enabled here" });
+      return options.ingest;
+    };
+    socket.on("heart-rate:batch", (payload, ack) =>
+      answer(ack, () => ingestHeartRate({ writer: getWriter(), actor, deviceId: actor.deviceId, batch: ZHeartRateBatchSchema.parse(payload) })),
+    );
+    socket.on("glucose:batch", (payload, ack) =>
+      answer(ack, () => ingestGlucose({ writer: getWriter(), actor, deviceId: actor.deviceId, batch: ZGlucoseBatchSchema.parse(payload) })),
+    );
   });
 
   return {
