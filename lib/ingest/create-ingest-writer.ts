@@ -86,7 +86,9 @@ export function createIngestWriter(options: {
         }
       } catch (error) {
         queuedSamples -= groupSamples;
-        logger.error({ batches: group.length, err: error instanceof Error ? { name: error.name, message: error.message } : undefined }, "ingest flush failed");
+        // Name and code only: a database error message can quote the failing row, readings included.
+        const code = (error as { code?: unknown } | null)?.code;
+        logger.error({ batches: group.length, err: error instanceof Error ? { name: error.name, code: typeof code === "string" ? code : undefined } : undefined }, "ingest flush failed");
         for (const pending of group) pending.reject(new AppError("UNAVAILABLE", { message: "Could not store the batch; retry", retryAfterS: 1 }));
       }
     }
