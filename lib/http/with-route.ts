@@ -39,7 +39,11 @@ export function json(body: unknown, init: ResponseInit = {}): Response {
 
 export function errorResponse(error: unknown, route: string): Response {
   const { status, body, retryAfterS } = toErrorBody(error);
-  if (status >= 500) getLogger().error({ route, err: error instanceof Error ? { name: error.name, stack: error.stack } : undefined }, "route failed");
+  if (status >= 500) {
+    // The stack's frames, without its first line: an error message can quote request data or readings.
+    const frames = error instanceof Error ? error.stack?.split("\n").slice(1).join("\n") : undefined;
+    getLogger().error({ route, err: error instanceof Error ? { name: error.name, frames } : undefined }, "route failed");
+  }
   return json(body, { status, headers: retryAfterS ? { "retry-after": String(retryAfterS) } : undefined });
 }
 
