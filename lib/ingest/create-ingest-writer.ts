@@ -33,6 +33,8 @@ export type TIngestAck = { deviceId: string; seq: number; status: "stored" | "du
 export type TIngestWriter = {
   submit(item: TIngestItem): Promise<TIngestAck>;
   stats(): { queuedSamples: number; queuedBatches: number; flushes: number };
+  /** Called after each commit with what was newly stored (not duplicates): live pushes and detection hang here. */
+  onStored(listener: TStoredListener): void;
   /** Writes what is queued, then refuses new work. */
   close(): Promise<void>;
 };
@@ -49,8 +51,6 @@ export function createIngestWriter(options: {
   /** Back-pressure threshold: samples waiting to be written. */
   maxQueuedSamples?: number;
   maxBatchesPerFlush?: number;
-  /** Called after commit with what was newly stored (not duplicates): detection and live pushes hang here. */
-  onStored?: TStoredListener;
 }): TIngestWriter {
   const { db } = options;
   const maxQueuedSamples = options.maxQueuedSamples ?? 500_000;
@@ -61,6 +61,7 @@ export function createIngestWriter(options: {
   let flushes = 0;
   let flushing: Promise<void> | null = null;
   let closed = false;
+  const storedListeners: TStoredListener[] = [];
 
   const flushLoop = async () => {
     while (queue.length > 0) {
@@ -78,10 +79,12 @@ export function createIngestWriter(options: {
         });
         logger.debug({ batches: group.length, samples: groupSamples, ms: Math.round(performance.now() - startedAt) }, "ingest flush");
         if (stored.length > 0) {
-          try {
-            options.onStored?.(stored);
-          } catch (error) {
-            logger.error({ err: error instanceof Error ? { name: error.name, stack: error.stack } : undefined }, "onStored listener failed");
+          for (const listener of storedListeners) {
+            try {
+              listener(stored);
+            } catch (error) {
+              logger.error({ err: error instanceof Error ? { name: error.name } : undefined }, "stored listener failed");
+            }
           }
         }
       } catch (error) {
@@ -123,6 +126,9 @@ export function createIngestWriter(options: {
       });
     },
     stats: () => ({ queuedSamples, queuedBatches: queue.length, flushes }),
+    onStored(listener) {
+      storedListeners.push(listener);
+    },
     async close() {
       closed = true;
       while (flushing || isScheduled) await (flushing ?? new Promise((resolve) => setImmediate(resolve)));

@@ -17,6 +17,7 @@ import { ingestHeartRate } from "../ingest/ingest-heart-rate";
 import { parseCookies } from "../http/cookies";
 import { isAllowedOrigin } from "../http/with-route";
 import { getLogger } from "../log/logger";
+import { pushStoredHeartRate } from "./push-stored-heart-rate";
 import {
   rooms,
   ZWatchPatientSchema,
@@ -54,7 +55,10 @@ export async function createRealtimeServer(options: {
   db: TDb;
   publicOrigin?: string;
   redisUrl?: string;
-  /** Where device batches arriving over the socket are written; without it the device namespace only identifies. */
+  /**
+   * Where device batches arriving over the socket are written, and whose commits are pushed live to the
+   * clients watching each patient; without it the device namespace only identifies.
+   */
   ingest?: TIngestWriter;
 }): Promise<TRealtime> {
   const { db } = options;
@@ -77,6 +81,9 @@ export async function createRealtimeServer(options: {
     redisClients.push(pub, sub);
     io.adapter(createAdapter(pub, sub));
   }
+
+  // Write first, then acknowledge, then push: live heart rate goes out only after the commit.
+  options.ingest?.onStored((stored) => pushStoredHeartRate(io, stored));
 
   io.use(async (socket, next) => {
     try {

@@ -9,8 +9,7 @@ import { openDatabase, type TDatabase } from "../db/open-database";
 import { getLogger } from "../log/logger";
 import { createRealtimeServer, type TRealtime } from "../realtime/create-realtime-server";
 import { formatDemoLogins, readDemoCredentials, seedDemoIfEmpty } from "../seed/seed-demo";
-import { createIngestWriter, type TStoredListener } from "../ingest/create-ingest-writer";
-import { pushStoredHeartRate } from "../realtime/push-stored-heart-rate";
+import { createIngestWriter } from "../ingest/create-ingest-writer";
 import { setServerContext } from "../server-context";
 import { createDrainingServer } from "./create-draining-server";
 
@@ -42,9 +41,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
       if (credentials) print(formatDemoLogins(credentials));
     }
 
-    // Write first, then acknowledge, then push: live heart rate goes out only after the commit.
-    let pushStored: TStoredListener = () => {};
-    const ingest = createIngestWriter({ db: database.prisma, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES, onStored: (stored) => pushStored(stored) });
+    const ingest = createIngestWriter({ db: database.prisma, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES });
     setServerContext({ config, database, ingest, migration: migrated.latest });
 
     const isDev = config.NODE_ENV !== "production";
@@ -62,8 +59,6 @@ export async function startServer(options: { config: TConfig; projectDir: string
       redisUrl: config.REDIS_URL,
       ingest,
     });
-    const io = realtime.io;
-    pushStored = (stored) => pushStoredHeartRate(io, stored);
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once("error", reject);

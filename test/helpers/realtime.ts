@@ -2,9 +2,8 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { io as connect, type Socket } from "socket.io-client";
 import type { TDb } from "@/lib/db/create-prisma-client";
-import { createIngestWriter, type TStoredListener } from "@/lib/ingest/create-ingest-writer";
+import { createIngestWriter } from "@/lib/ingest/create-ingest-writer";
 import { createRealtimeServer, type TRealtime } from "@/lib/realtime/create-realtime-server";
-import { pushStoredHeartRate } from "@/lib/realtime/push-stored-heart-rate";
 
 export type TTestRealtime = { url: string; realtime: TRealtime; httpServer: Server; close(): Promise<void> };
 
@@ -14,10 +13,8 @@ export async function startTestRealtime(options: { db: TDb; redisUrl?: string; w
     response.statusCode = 404;
     response.end();
   });
-  let push: TStoredListener = () => {};
-  const ingest = options.withIngest ? createIngestWriter({ db: options.db, onStored: (stored) => push(stored) }) : undefined;
+  const ingest = options.withIngest ? createIngestWriter({ db: options.db }) : undefined;
   const realtime = await createRealtimeServer({ httpServer, db: options.db, redisUrl: options.redisUrl, ingest });
-  push = (stored) => pushStoredHeartRate(realtime.io, stored);
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {
