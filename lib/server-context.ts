@@ -10,8 +10,6 @@ export type TServerContext = {
   database: TDatabase;
   /** Group-commit writer for device batches. */
   ingest: TIngestWriter;
-  /** Latest applied migration, for the health check. */
-  migration: string | null;
 };
 
 const holder = globalThis as unknown as { __pulseguardContext?: TServerContext };

@@ -1,7 +1,7 @@
 // Creates a Prisma-layout migration without the native schema engine: the wasm build of the same
 // engine diffs an in-memory PGlite (holding every existing migration) against prisma/schema.prisma.
 import { existsSync } from "node:fs";
-import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -9,6 +9,7 @@ import { bindMigrationAwareSqlAdapterFactory } from "@prisma/driver-adapter-util
 import * as glue from "@prisma/schema-engine-wasm/schema_engine_bg";
 import type { DiffParams, SchemaFilter } from "@prisma/schema-engine-wasm";
 import { PrismaPGlite } from "pglite-prisma-adapter";
+import { readMigrationFiles } from "../lib/db/migrate";
 
 const root = path.resolve(import.meta.dirname, "..");
 const schemaPath = path.join(root, "prisma", "schema.prisma");
@@ -32,15 +33,6 @@ async function loadSchemaEngine(): Promise<typeof glue.SchemaEngine> {
   glue.__wbg_set_wasm(instance.exports);
   (instance.exports.__wbindgen_start as () => void)();
   return glue.SchemaEngine;
-}
-
-async function existingMigrations(): Promise<{ name: string; sql: string }[]> {
-  if (!existsSync(migrationsDir)) return [];
-  const entries = await readdir(migrationsDir, { withFileTypes: true });
-  const dirs = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  return Promise.all(
-    dirs.map(async (name) => ({ name, sql: await readFile(path.join(migrationsDir, name, "migration.sql"), "utf8") })),
-  );
 }
 
 function utcStamp(d = new Date()): string {
@@ -68,7 +60,7 @@ async function main(): Promise<void> {
   try {
     // Applied here, awaited, instead of via the engine (applyMigrations hangs on PGlite, and the
     // adapter's executeScript does not await, so a broken migration surfaces as an unhandled rejection).
-    for (const m of await existingMigrations()) {
+    for (const m of existsSync(migrationsDir) ? await readMigrationFiles(migrationsDir) : []) {
       try {
         await db.exec(m.sql);
       } catch (err) {

@@ -42,7 +42,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
     }
 
     const ingest = createIngestWriter({ db: database.prisma, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES });
-    setServerContext({ config, database, ingest, migration: migrated.latest });
+    setServerContext({ config, database, ingest });
 
     const isDev = config.NODE_ENV !== "production";
     const nextApp = next({ dev: isDev, dir: projectDir, hostname: config.HOST, port: config.PORT });

@@ -7,6 +7,6 @@ import { setServerContext } from "@/lib/server-context";
 export function useDatabaseInServerContext(database: TDatabase, env: Record<string, string> = {}): TIngestWriter {
   const config = parseConfig({ LOG_LEVEL: "error", ...env });
   const ingest = createIngestWriter({ db: database.prisma, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES });
-  setServerContext({ config, database, ingest, migration: null });
+  setServerContext({ config, database, ingest });
   return ingest;
 }
