@@ -8,6 +8,7 @@ import { readDemoCredentials } from "./lib/seed/seed-demo";
 import { startServer } from "./lib/server/start-server";
 import { loadScenarioFile } from "./lib/sim/scenario";
 import { runCohort, type TCohort } from "./workers/simulator/run-cohort";
+import { heartRateFromScenario } from "./workers/simulator/scenario-heart-rate";
 
 const projectDir = path.dirname(new URL(import.meta.url).pathname);
 
@@ -17,7 +18,6 @@ function startDemoSimulator(url: string): TCohort | undefined {
   if (!credentials) return undefined;
   const scenario = loadScenarioFile(path.resolve(projectDir, config.SIMULATOR_SCENARIO));
   const logger = getLogger();
-  const patientOrder = [...new Set(credentials.devices.map((device) => device.patientId))];
   logger.info({ devices: credentials.devices.length, scenario: scenario.name }, "demo simulator streaming (SIMULATE=false to turn off)");
   return runCohort({
     baseUrl: url,
@@ -25,11 +25,8 @@ function startDemoSimulator(url: string): TCohort | undefined {
     transport: "socket",
     speedup: 1,
     seed: String(scenario.seed),
-    heartRateFor: (device) => {
-      // Demo patients take the scenario's patients in seed order, so each has its own story.
-      const patient = scenario.patients[patientOrder.indexOf(device.patientId) % scenario.patients.length]!;
-      return { episodes: patient.episodes, restingBpm: patient.restingBpm, ageYears: patient.ageYears, utcOffsetMinutes: patient.utcOffsetMinutes };
-    },
+    // Demo patients take the scenario's patients in seed order, so each has its own story.
+    heartRateFor: heartRateFromScenario(scenario, credentials.devices),
     progressEveryMs: 60_000,
     onProgress: (line) => logger.info({ simulator: line }, "demo simulator"),
   });

@@ -6,6 +6,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import { loadScenarioFile } from "../../lib/sim/scenario";
 import { formatProgress, runCohort, type TCohortSummary } from "./run-cohort";
+import { heartRateFromScenario } from "./scenario-heart-rate";
 
 const ZArgs = z.object({
   url: z.string().url().default("http://localhost:3000"),
@@ -57,7 +58,6 @@ async function main() {
   const scenario = args.scenario ? loadScenarioFile(args.scenario) : undefined;
   const watches = devices.filter((device) => device.kind === "WATCH");
   const sensors = devices.length - watches.length;
-  const patientOrder = [...new Set(devices.map((device) => device.patientId))];
   const startedAt = Date.now();
   const durationSimMs = args.minutes ? args.minutes * 60_000 : undefined;
   process.stdout.write(
@@ -71,10 +71,7 @@ async function main() {
     speedup: args.speedup,
     durationSimMs,
     seed: args.seed,
-    heartRateFor: (device) => {
-      const patient = scenario?.patients[patientOrder.indexOf(device.patientId) % Math.max(1, scenario.patients.length)];
-      return patient ? { episodes: patient.episodes, restingBpm: patient.restingBpm, ageYears: patient.ageYears, utcOffsetMinutes: patient.utcOffsetMinutes } : {};
-    },
+    heartRateFor: heartRateFromScenario(scenario, devices),
     onProgress: (line) => process.stdout.write(`${line}\n`),
   });
   process.once("SIGINT", () => {

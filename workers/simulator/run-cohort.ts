@@ -18,8 +18,8 @@ export type TCohortOptions = {
   durationSimMs?: number;
   seed: string;
   batchSeconds?: number;
-  /** Per-device heart-rate settings (episodes, resting rate), by device index. */
-  heartRateFor?: (device: TCohortDevice, index: number) => Partial<Omit<THeartRateOptions, "startEpochMs" | "seed">>;
+  /** Per-device heart-rate settings (episodes, resting rate). */
+  heartRateFor?: (device: TCohortDevice) => Partial<Omit<THeartRateOptions, "startEpochMs" | "seed">>;
   progressEveryMs?: number;
   onProgress?: (line: string) => void;
 };
@@ -42,7 +42,7 @@ export function runCohort(options: TCohortOptions): TCohort {
   const clock = createSimClock({ speedup: options.speedup, durationSimMs: options.durationSimMs });
   const endSimMs = options.durationSimMs === undefined ? Number.POSITIVE_INFINITY : clock.startSimMs + options.durationSimMs;
   const batchSeconds = options.batchSeconds ?? 10;
-  const members: TMember[] = options.devices.map((device, index) => {
+  const members: TMember[] = options.devices.map((device) => {
     const transport =
       options.transport === "socket"
         ? createSocketTransport({ baseUrl: options.baseUrl, token: device.token })
@@ -52,7 +52,7 @@ export function runCohort(options: TCohortOptions): TCohort {
     const seed = `${options.seed}/${device.deviceId}`;
     const source =
       device.kind === "WATCH"
-        ? createVirtualWatch({ clock: boundedClock, uploader, batchSeconds, heartRate: { seed, ...options.heartRateFor?.(device, index) } })
+        ? createVirtualWatch({ clock: boundedClock, uploader, batchSeconds, heartRate: { seed, ...options.heartRateFor?.(device) } })
         : createVirtualCgm({
             clock: boundedClock,
             uploader,
