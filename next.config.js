@@ -12,6 +12,9 @@ const nextConfig = {
     "socket.io",
     "@socket.io/redis-adapter",
     "redis",
+    "node-seal",
+    "@tensorflow/tfjs",
+    "@tensorflow/tfjs-backend-wasm",
   ],
   // `npm test` type-checks the whole project (tsc --noEmit, strict) and CI fails on any error; skipping
   // the second check here keeps `npm start` quick and independent of work in progress under test/.
