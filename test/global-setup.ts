@@ -25,7 +25,16 @@ function hashSources(): string {
   return hash.digest("hex");
 }
 
-export function setup(): void {
+// A run filtered to unit or integration files (`vitest run test/unit/x.test.ts`) starts no server and
+// needs no build; `npm test` (no filter) and any filter naming e2e files do.
+function needsBuild(project: unknown): boolean {
+  const patterns = (project as { vitest?: { filenamePattern?: string[] } } | undefined)?.vitest?.filenamePattern;
+  if (!patterns || patterns.length === 0) return true;
+  return patterns.some((pattern) => pattern.includes("e2e"));
+}
+
+export function setup(project?: unknown): void {
+  if (!needsBuild(project)) return;
   const sources = hashSources();
   const isFresh = existsSync(path.join(PROJECT_DIR, ".next", "BUILD_ID")) && existsSync(STAMP) && readFileSync(STAMP, "utf8") === sources;
   if (isFresh) return;
