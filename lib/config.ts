@@ -34,6 +34,17 @@ const ZConfigSchema = z.object({
     .transform((v) => v === "true"),
   SIMULATOR_SCENARIO: z.string().default("lib/sim/scenarios/demo.json"),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+  // An unacknowledged critical alert pages the next clinician after the first delay, then every
+  // clinician of the hospital after the second (seconds, comma-separated).
+  ALERT_ESCALATION_DELAYS_S: z
+    .string()
+    .default("120,180")
+    .transform((value) => value.split(",").map((part) => Number(part.trim())))
+    .pipe(z.array(z.number().int().min(1).max(86_400)).min(1).max(2)),
+  // A watch that streamed and then stays silent this long raises a stale-device alert.
+  STALE_DEVICE_AFTER_MIN: z.coerce.number().int().min(1).max(24 * 60).default(10),
+  // How often escalations and stale devices are swept (every instance sweeps; each action runs once).
+  ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
 
 export type TConfig = z.infer<typeof ZConfigSchema> & { dataDirAbsolute: string; secureCookies: boolean };

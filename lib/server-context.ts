@@ -1,6 +1,8 @@
 // Server-only. server.ts creates the database (and later the worker pools and socket.io server) once and
 // parks them on globalThis: Next bundles route handlers into a separate module graph in the same
 // process, and a module-level singleton there would open the PGlite folder a second time.
+import type { TAlertPublisher } from "./alerts/alert-change";
+import type { TEscalationPolicy } from "./alerts/escalation-policy";
 import type { TConfig } from "./config";
 import type { TDatabase } from "./db/open-database";
 import type { TIngestWriter } from "./ingest/create-ingest-writer";
@@ -10,6 +12,9 @@ export type TServerContext = {
   database: TDatabase;
   /** Group-commit writer for device batches. */
   ingest: TIngestWriter;
+  /** Pushes committed alert changes (socket.io, across instances through Redis). */
+  alerts: TAlertPublisher;
+  escalation: TEscalationPolicy;
 };
 
 const holder = globalThis as unknown as { __pulseguardContext?: TServerContext };

@@ -4,6 +4,14 @@ import type { Server as HttpServer } from "node:http";
 import { createAdapter } from "@socket.io/redis-adapter";
 import { createClient } from "redis";
 import { Server, type Socket } from "socket.io";
+import { z } from "zod";
+import { acknowledgeAlert } from "../alerts/acknowledge-alert";
+import type { TAlertChange, TAlertPublisher } from "../alerts/alert-change";
+import { toAlertView } from "../alerts/alert-views";
+import { listAlertEventsSince } from "../alerts/list-alert-events-since";
+import { publishAfterReply } from "../alerts/publish-after-reply";
+import { resolveAlert, ZResolveAlertSchema } from "../alerts/resolve-alert";
+import { snoozeAlert, ZSnoozeAlertSchema } from "../alerts/snooze-alert";
 import { getPatientForActorOrThrow } from "../auth/access-policy";
 import { authenticateDevice, readBearerToken } from "../auth/authenticate-device";
 import { getSessionActor, SESSION_COOKIE } from "../auth/sessions";
@@ -17,6 +25,7 @@ import { ingestHeartRate } from "../ingest/ingest-heart-rate";
 import { parseCookies } from "../http/cookies";
 import { isAllowedOrigin } from "../http/with-route";
 import { getLogger } from "../log/logger";
+import { createAlertPublisher } from "./create-alert-publisher";
 import { pushStoredHeartRate } from "./push-stored-heart-rate";
 import {
   rooms,
@@ -32,7 +41,14 @@ import {
 
 export type TRealtimeServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, TSocketData>;
 
-export type TRealtime = { io: TRealtimeServer; close(): Promise<void> };
+export type TRealtime = {
+  io: TRealtimeServer;
+  /** Pushes committed alert changes to the sockets allowed to see them (on every instance). */
+  alerts: TAlertPublisher;
+  close(): Promise<void>;
+};
+
+const ZAlertRefSchema = z.strictObject({ alertId: z.string().max(20) });
 
 /** Runs a handler and answers its ack with the result or the mapped error, whatever the client sent as ack. */
 async function answer<T>(ack: TAck<T> | undefined, work: () => Promise<T>): Promise<void> {
@@ -84,6 +100,7 @@ export async function createRealtimeServer(options: {
 
   // Write first, then acknowledge, then push: live heart rate goes out only after the commit.
   options.ingest?.onStored((stored) => pushStoredHeartRate(io, stored));
+  const alerts = createAlertPublisher({ io, db });
 
   io.use(async (socket, next) => {
     try {
@@ -101,6 +118,7 @@ export async function createRealtimeServer(options: {
     const { actor } = socket.data;
     void socket.join(rooms.user(actor.userId));
     if (actor.role === "HOSPITAL_ADMIN") void socket.join(rooms.hospitalAdmins(actor.hospitalId));
+    if (actor.role === "CLINICIAN") void socket.join(rooms.hospitalClinicians(actor.hospitalId));
     logger.debug({ socketId: socket.id, userId: actor.userId, role: actor.role }, "socket connected");
 
     socket.on("session:whoami", (ack) => {
@@ -113,6 +131,31 @@ export async function createRealtimeServer(options: {
         await getPatientForActorOrThrow({ db, actor, patientId, action: "patient.watch" });
         await socket.join(rooms.patient(patientId));
         return { patientId };
+      }),
+    );
+
+    socket.on("alerts:sync", (payload, ack) => answer(ack, () => listAlertEventsSince({ db, actor, input: (payload ?? {}) as never })));
+
+    // Write, acknowledge the caller, then push to everyone else who sees the alert.
+    const changeAlert = (ack: TAck<ReturnType<typeof toAlertView>> | undefined, work: () => Promise<TAlertChange>) =>
+      answer(ack, async () => {
+        const change = await work();
+        publishAfterReply(alerts, [change]);
+        return toAlertView(change.alert);
+      });
+    socket.on("alert:acknowledge", (payload, ack) =>
+      changeAlert(ack, async () => acknowledgeAlert({ db, actor, alertId: ZAlertRefSchema.parse(payload).alertId })),
+    );
+    socket.on("alert:resolve", (payload, ack) =>
+      changeAlert(ack, async () => {
+        const { alertId, ...input } = ZAlertRefSchema.extend(ZResolveAlertSchema.shape).parse(payload);
+        return resolveAlert({ db, actor, alertId, input });
+      }),
+    );
+    socket.on("alert:snooze", (payload, ack) =>
+      changeAlert(ack, async () => {
+        const { alertId, ...input } = ZAlertRefSchema.extend(ZSnoozeAlertSchema.shape).parse(payload);
+        return snoozeAlert({ db, actor, alertId, input });
       }),
     );
 
@@ -163,6 +206,7 @@ export async function createRealtimeServer(options: {
 
   return {
     io,
+    alerts,
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));

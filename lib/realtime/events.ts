@@ -1,5 +1,6 @@
 // Realtime events, typed once and shared by the server and every client.
 import { z } from "zod";
+import type { TAlertEventView, TAlertView } from "../alerts/alert-views";
 
 export type TAckError = { code: string; message: string; retryAfterS?: number; fields?: { path: string; message: string }[] };
 export type TAck<T> = (response: { ok: true; data: T } | { ok: false; error: TAckError }) => void;
@@ -11,6 +12,12 @@ export interface ClientToServerEvents {
   "patient:watch": (payload: unknown, ack: TAck<{ patientId: string }>) => void;
   "patient:unwatch": (payload: unknown, ack: TAck<{ patientId: string }>) => void;
   "session:whoami": (ack: TAck<{ userId: string; role: string }>) => void;
+  /** Catch-up after a (re)connect: every alert event after `afterEventId` that this user may see. */
+  "alerts:sync": (payload: unknown, ack: TAck<{ events: TAlertEventView[]; hasMore: boolean }>) => void;
+  /** Same rules as the HTTP routes under /api/alerts/{id}/. */
+  "alert:acknowledge": (payload: unknown, ack: TAck<TAlertView>) => void;
+  "alert:resolve": (payload: unknown, ack: TAck<TAlertView>) => void;
+  "alert:snooze": (payload: unknown, ack: TAck<TAlertView>) => void;
 }
 
 export type TLiveHeartRate = { patientId: string; startedAt: string; intervalMs: number; bpm: number[] };
@@ -19,6 +26,8 @@ export interface ServerToClientEvents {
   "session:expired": () => void;
   /** Pushed after the batch is stored, to clients watching that patient. */
   "patient:heart-rate": (payload: TLiveHeartRate) => void;
+  /** Every alert transition (opened, hit, acknowledged, snoozed, escalated, resolved), after its commit. */
+  "alert:event": (payload: TAlertEventView) => void;
 }
 
 export type TIngestAckData = { deviceId: string; seq: number; status: "stored" | "duplicate"; samples: number };
@@ -40,5 +49,6 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
   patient: (patientId: string) => `patient:${patientId}`,
   hospitalAdmins: (hospitalId: string) => `hospital:${hospitalId}:admins`,
+  hospitalClinicians: (hospitalId: string) => `hospital:${hospitalId}:clinicians`,
   device: (deviceId: string) => `device:${deviceId}`,
 };

@@ -6,6 +6,8 @@ import next from "next";
 import type { TConfig } from "../config";
 import { applyMigrations } from "../db/migrate";
 import { openDatabase, type TDatabase } from "../db/open-database";
+import { createEscalationPolicy } from "../alerts/escalation-policy";
+import { startAlertScheduler, type TAlertScheduler } from "../alerts/start-alert-scheduler";
 import { getLogger } from "../log/logger";
 import { createRealtimeServer, type TRealtime } from "../realtime/create-realtime-server";
 import { formatDemoLogins, readDemoCredentials, seedDemoIfEmpty } from "../seed/seed-demo";
@@ -24,6 +26,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
     ? await openDatabase({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
     : await openDatabase({ dataDir: config.dataDirAbsolute });
   let realtime: TRealtime | undefined;
+  let scheduler: TAlertScheduler | undefined;
   try {
     const migrated = await database.withRawConnection((connection) =>
       applyMigrations({
@@ -42,14 +45,12 @@ export async function startServer(options: { config: TConfig; projectDir: string
     }
 
     const ingest = createIngestWriter({ db: database.prisma, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES });
-    setServerContext({ config, database, ingest });
 
     const isDev = config.NODE_ENV !== "production";
     const nextApp = next({ dev: isDev, dir: projectDir, hostname: config.HOST, port: config.PORT });
-    await nextApp.prepare();
-    const handle = nextApp.getRequestHandler();
-
-    const server = createDrainingServer((request, response) => void handle(request, response));
+    // Requests arrive only after listen(), by which time Next is prepared.
+    const route: { handle?: ReturnType<typeof nextApp.getRequestHandler> } = {};
+    const server = createDrainingServer((request, response) => void route.handle?.(request, response));
     const { httpServer } = server;
 
     realtime = await createRealtimeServer({
@@ -59,6 +60,18 @@ export async function startServer(options: { config: TConfig; projectDir: string
       redisUrl: config.REDIS_URL,
       ingest,
     });
+    const escalation = createEscalationPolicy(config.ALERT_ESCALATION_DELAYS_S);
+    setServerContext({ config, database, ingest, alerts: realtime.alerts, escalation });
+    scheduler = startAlertScheduler({
+      db: database.prisma,
+      publisher: realtime.alerts,
+      escalation,
+      staleAfterMin: config.STALE_DEVICE_AFTER_MIN,
+      intervalMs: config.ALERT_SWEEP_INTERVAL_MS,
+    });
+
+    await nextApp.prepare();
+    route.handle = nextApp.getRequestHandler();
 
     await new Promise<void>((resolve, reject) => {
       httpServer.once("error", reject);
@@ -70,6 +83,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
 
     let closing: Promise<void> | undefined;
     const openRealtime = realtime;
+    const openScheduler = scheduler;
     return {
       url,
       close(reason) {
@@ -77,6 +91,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
           logger.info({ reason, inFlight: server.inFlight() }, "shutting down: no new connections, draining requests");
           const { timedOut } = await server.drain(config.SHUTDOWN_GRACE_MS);
           if (timedOut) logger.warn({ inFlight: server.inFlight() }, "grace period over; closing remaining requests");
+          await openScheduler.stop();
           await openRealtime.close();
           httpServer.closeAllConnections();
           // Batches already accepted are written before the database closes.
@@ -90,6 +105,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
       },
     };
   } catch (error) {
+    await scheduler?.stop().catch(() => undefined);
     await realtime?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;

@@ -80,3 +80,21 @@ export async function createWorld(db: TDb) {
   const away = await build();
   return { home, away };
 }
+
+/** An open alert written directly (the lifecycle under test is in lib/alerts; this is only its input). */
+export async function createAlert(
+  db: TDb,
+  options: { patientId: string; hospitalId: string; condition?: string; severity?: "CRITICAL" | "URGENT" | "WARNING"; nextEscalationAt?: Date | null },
+) {
+  return db.alert.create({
+    data: {
+      patientId: options.patientId,
+      hospitalId: options.hospitalId,
+      condition: options.condition ?? "tachycardia",
+      severity: options.severity ?? "URGENT",
+      source: "WATCH_SCREEN",
+      evidence: { test: true },
+      nextEscalationAt: options.nextEscalationAt ?? null,
+    },
+  });
+}

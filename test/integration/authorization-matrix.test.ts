@@ -6,7 +6,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TDatabase } from "@/lib/db/open-database";
 import { callRoute, type TCallOptions } from "../helpers/call-route";
-import { assignToCareTeam, createUser, createWorld, signInAs } from "../helpers/factories";
+import { assignToCareTeam, createAlert, createUser, createWorld, signInAs } from "../helpers/factories";
 import { useDatabaseInServerContext } from "../helpers/server-context";
 import { createTestDatabase } from "../helpers/test-database";
 
@@ -33,6 +33,10 @@ const patientReaders = { ...usersOnly(404), patientSelf: 200, careClinician: 200
 // Changing the home patient's care team or devices: their hospital's admin only. Other roles are refused
 // by role (403); an admin of another hospital cannot even learn the patient exists (404).
 const adminWrite = (ok: number) => ({ ...usersOnly(403), admin: ok, otherHospitalAdmin: 404 });
+
+// Acting on an alert or a patient's alert rules: clinicians only (403 for other roles, before any
+// lookup), and among clinicians only those who may see the patient (404 for the others).
+const clinicianWrite = (ok: number) => ({ ...usersOnly(403), careClinician: ok, otherClinician: 404 });
 
 let seq = 0;
 const nextSeq = () => (seq += 1);
@@ -96,6 +100,33 @@ const MATRIX: TCell[] = [
       path: `/api/devices/${w.home.device.id}/glucose`,
       params: { deviceId: w.home.device.id },
       body: { seq: nextSeq(), readings: [{ measuredAt: new Date().toISOString(), glucoseMgDl: 110 }] },
+    }),
+  },
+  { method: "GET", file: "alerts/route.ts", expected: usersOnly(200), request: async () => ({ path: "/api/alerts", query: { status: "ACTIVE" } }) },
+  { method: "GET", file: "alerts/events/route.ts", expected: usersOnly(200), request: async () => ({ path: "/api/alerts/events", query: { afterEventId: "0" } }) },
+  ...(["GET", "acknowledge", "resolve", "snooze"] as const).map((action): TCell => {
+    const bodies = { GET: undefined, acknowledge: undefined, resolve: { outcome: "FALSE_ALARM", note: "moved the watch" }, snooze: { minutes: 15, reason: "patient is exercising" } };
+    return {
+      method: action === "GET" ? "GET" : "POST",
+      file: action === "GET" ? "alerts/[alertId]/route.ts" : `alerts/[alertId]/${action}/route.ts`,
+      expected: action === "GET" ? patientReaders : clinicianWrite(200),
+      request: async (w) => {
+        // A fresh open alert per call: a successful acknowledge or resolve must not change what other cells see.
+        const alert = await createAlert(db(), { patientId: w.home.patient.id, hospitalId: w.home.hospital.id, condition: `test_${nextSeq()}` });
+        const suffix = action === "GET" ? "" : `/${action}`;
+        return { path: `/api/alerts/${alert.id}${suffix}`, params: { alertId: alert.id.toString() }, body: bodies[action] };
+      },
+    };
+  }),
+  { method: "GET", file: "patients/[patientId]/alert-rules/route.ts", expected: patientReaders, request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/alert-rules`, params: { patientId: w.home.patient.id } }) },
+  {
+    method: "PUT",
+    file: "patients/[patientId]/alert-rules/route.ts",
+    expected: clinicianWrite(200),
+    request: async (w) => ({
+      path: `/api/patients/${w.home.patient.id}/alert-rules`,
+      params: { patientId: w.home.patient.id },
+      body: { rules: [{ condition: "tachycardia", enabled: true, thresholdBpm: 130 }] },
     }),
   },
   { method: "GET", file: "devices/me/route.ts", expected: { ...everyone(401), device: 200 }, request: async () => ({ path: "/api/devices/me" }) },

@@ -1,0 +1,7 @@
+import type { Alert, AlertEvent } from "../db/generated/client.ts";
+
+/** One committed transition: the event row and the alert as it stands after it. Published after commit. */
+export type TAlertChange = { alert: Alert; event: AlertEvent };
+
+/** Delivers committed changes to the people who should see them (socket.io in the server). */
+export type TAlertPublisher = { publish(changes: TAlertChange[]): Promise<void> };

@@ -1,0 +1,18 @@
+export type { TAlertChange, TAlertPublisher } from "./alert-change";
+export * from "./alert-conditions";
+export { alertScopeFor, getAlertForActorOrThrow } from "./alert-scope";
+export { toAlertEventView, toAlertView, type TAlertEventView, type TAlertView } from "./alert-views";
+export { acknowledgeAlert } from "./acknowledge-alert";
+export { getAlertRules, updateAlertRules, ZUpdateAlertRulesSchema, DEFAULT_THRESHOLD_BPM, type TAlertRule } from "./alert-rules";
+export { createEscalationPolicy, type TEscalationPolicy } from "./escalation-policy";
+export { escalateDueAlerts } from "./escalate-due-alerts";
+export { getAlertAudience, type TAlertAudience } from "./get-alert-audience";
+export { listAlertEventsSince, ZAlertSyncSchema } from "./list-alert-events-since";
+export { listAlerts, ZListAlertsQuerySchema } from "./list-alerts";
+export { raiseAlert, ZRaiseAlertSchema, type TRaiseAlert, type TRaiseAlertResult } from "./raise-alert";
+export { raiseStaleDeviceAlerts } from "./raise-stale-device-alerts";
+export { resolveAlert, ZResolveAlertSchema } from "./resolve-alert";
+export { snoozeAlert, ZSnoozeAlertSchema } from "./snooze-alert";
+export { startAlertScheduler, type TAlertScheduler, type TAlertSweep } from "./start-alert-scheduler";
+export { getAlertDetail } from "./get-alert-detail";
+export { publishAfterReply } from "./publish-after-reply";
