@@ -1,0 +1,212 @@
+// Secure aggregation: the server's result is the exact quantized sum, with dropouts before and after
+// the masked upload; it fails cleanly below the threshold; what it stores looks uniform; and the
+// protocol refuses to unmask a participant on its own.
+import { randomBytes } from "node:crypto";
+import { describe, expect, it } from "vitest";
+import {
+  addInto,
+  combineShares,
+  createSecAggAggregator,
+  createSecAggParticipant,
+  dequantizeVector,
+  getFixedPointScale,
+  quantizeVector,
+  splitSecret,
+  type TSecAggParticipant,
+} from "@/lib/fl/secagg";
+import { createRng } from "@/lib/sim/rng";
+
+const LENGTH = 2_000;
+const CLIP = 0.5;
+
+function makeUpdates(count: number, seed: number, length = LENGTH) {
+  const rng = createRng(seed);
+  const scale = getFixedPointScale({ clip: CLIP, participants: count });
+  const floats = Array.from({ length: count }, () => Float64Array.from({ length }, () => (rng.next() - 0.5) * 0.8));
+  return { scale, floats, quantized: floats.map((values) => quantizeVector(values, { clip: CLIP, scale })) };
+}
+
+const plainSum = (vectors: Uint32Array[]) => {
+  const sum = new Uint32Array(vectors[0]!.length);
+  for (const vector of vectors) addInto(sum, vector);
+  return sum;
+};
+
+type TDropAt = "before-sharing" | "before-masking" | "before-unmasking";
+
+/** Runs a whole round in memory, the server relaying every message; `drops` says who disappears when. */
+function runRound(options: { inputs: Uint32Array[]; threshold: number; drops?: Record<number, TDropAt> }) {
+  const roundId = `round-${randomBytes(4).toString("hex")}`;
+  const drops = options.drops ?? {};
+  const ids = options.inputs.map((_, index) => `hospital-${index}`);
+  const participants = new Map<string, TSecAggParticipant>(ids.map((id, index) => [id, createSecAggParticipant({ roundId, participantId: id, input: options.inputs[index]! })]));
+  const server = createSecAggAggregator({ roundId, threshold: options.threshold, vectorLength: options.inputs[0]!.length });
+  const alive = (stage: TDropAt) => ids.filter((id, index) => {
+    const at = drops[index];
+    const order: TDropAt[] = ["before-sharing", "before-masking", "before-unmasking"];
+    return at === undefined || order.indexOf(at) > order.indexOf(stage);
+  });
+  for (const id of ids) server.advertise(participants.get(id)!.advertise());
+  const roster = server.closeAdvertising();
+  if (!roster) return { server, result: null, roundId, participants };
+  for (const id of alive("before-sharing")) server.submitShares(participants.get(id)!.shareKeys(roster));
+  if (!server.closeSharing()) return { server, result: null, roundId, participants };
+  for (const id of alive("before-masking")) server.submitMasked(participants.get(id)!.maskInput(server.sharesFor(id)));
+  const request = server.closeMasking();
+  if (!request) return { server, result: null, roundId, participants };
+  for (const id of alive("before-unmasking")) server.submitUnmasking(participants.get(id)!.unmask(request));
+  return { server, result: server.finish(), roundId, participants, request };
+}
+
+describe("secure aggregation", () => {
+  it("with 5 participants, the unmasked aggregate equals the plaintext quantized sum bit for bit", () => {
+    const { quantized, floats, scale } = makeUpdates(5, 1);
+    const { result } = runRound({ inputs: quantized, threshold: 3 });
+    expect(result).not.toBeNull();
+    expect(Buffer.from(result!.sum.buffer).equals(Buffer.from(plainSum(quantized).buffer))).toBe(true);
+    // And it decodes to the float sum within the quantization step.
+    const decoded = dequantizeVector(result!.sum, scale);
+    const expected = floats.reduce((sum, values) => sum.map((value, index) => value + values[index]!), new Float64Array(LENGTH));
+    decoded.forEach((value, index) => expect(Math.abs(value - expected[index]!)).toBeLessThanOrEqual((5 * 0.5) / scale));
+  });
+
+  it("stays exact when one participant drops after uploading its masked input", () => {
+    const { quantized } = makeUpdates(5, 2);
+    const { result } = runRound({ inputs: quantized, threshold: 3, drops: { 4: "before-unmasking" } });
+    expect(result!.survivors).toHaveLength(5);
+    expect(Buffer.from(result!.sum.buffer).equals(Buffer.from(plainSum(quantized).buffer))).toBe(true);
+  });
+
+  it("sums the survivors exactly when one participant drops before its masked upload (its pairwise masks are removed)", () => {
+    const { quantized } = makeUpdates(5, 3);
+    const { result } = runRound({ inputs: quantized, threshold: 3, drops: { 2: "before-masking" } });
+    expect(result!.dropped).toEqual(["hospital-2"]);
+    const survivors = quantized.filter((_, index) => index !== 2);
+    expect(Buffer.from(result!.sum.buffer).equals(Buffer.from(plainSum(survivors).buffer))).toBe(true);
+  });
+
+  it("tolerates n - t dropouts at different steps", () => {
+    const { quantized } = makeUpdates(6, 4);
+    const { result } = runRound({ inputs: quantized, threshold: 3, drops: { 0: "before-sharing", 3: "before-masking", 5: "before-unmasking" } });
+    const survivors = quantized.filter((_, index) => index !== 0 && index !== 3);
+    expect(Buffer.from(result!.sum.buffer).equals(Buffer.from(plainSum(survivors).buffer))).toBe(true);
+  });
+
+  it("fails cleanly, publishing nothing, with fewer than t survivors", () => {
+    const { quantized } = makeUpdates(5, 5);
+    const atMasking = runRound({ inputs: quantized, threshold: 4, drops: { 0: "before-masking", 1: "before-masking" } });
+    expect(atMasking.result).toBeNull();
+    expect(atMasking.server.stage()).toBe("failed");
+    expect(atMasking.server.failure()).toMatch(/3 masked inputs.*threshold is 4/);
+    const atUnmasking = runRound({ inputs: quantized, threshold: 4, drops: { 0: "before-unmasking", 1: "before-unmasking" } });
+    expect(atUnmasking.result).toBeNull();
+    expect(atUnmasking.server.failure()).toMatch(/3 survivors answered/);
+    expect(() => atUnmasking.server.finish()).toThrow(/failed/);
+  });
+
+  it("stores masked vectors that look uniform and do not correlate with the update", () => {
+    // A very structured update (a ramp) must still come out as uniform bytes once masked.
+    const length = 50_000;
+    const ramp = quantizeVector(Float64Array.from({ length }, (_, index) => ((index % 100) / 100 - 0.5) * 0.4), { clip: CLIP, scale: getFixedPointScale({ clip: CLIP, participants: 3 }) });
+    const roundId = "uniformity";
+    const ids = ["a", "b", "c"];
+    const inputs = [ramp, new Uint32Array(length), new Uint32Array(length)];
+    const participants = ids.map((id, index) => createSecAggParticipant({ roundId, participantId: id, input: inputs[index]! }));
+    const server = createSecAggAggregator({ roundId, threshold: 2, vectorLength: length });
+    participants.forEach((participant) => server.advertise(participant.advertise()));
+    const roster = server.closeAdvertising()!;
+    participants.forEach((participant) => server.submitShares(participant.shareKeys(roster)));
+    server.closeSharing();
+    const masked = participants[0]!.maskInput(server.sharesFor("a")).masked;
+
+    const counts = new Array<number>(256).fill(0);
+    for (const byte of new Uint8Array(masked.buffer)) counts[byte]! += 1;
+    const expected = (length * 4) / 256;
+    const chiSquare = counts.reduce((sum, count) => sum + (count - expected) ** 2 / expected, 0);
+    // 255 degrees of freedom: the 0.1% critical value is 330.5. The unmasked ramp scores in the millions.
+    expect(chiSquare).toBeLessThan(330.5);
+    const signed = (vector: Uint32Array) => Array.from(vector, (value) => value | 0);
+    const x = signed(ramp);
+    const y = signed(masked);
+    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+    const mx = mean(x);
+    const my = mean(y);
+    let sxy = 0;
+    let sxx = 0;
+    let syy = 0;
+    for (let index = 0; index < length; index += 1) {
+      sxy += (x[index]! - mx) * (y[index]! - my);
+      sxx += (x[index]! - mx) ** 2;
+      syy += (y[index]! - my) ** 2;
+    }
+    expect(Math.abs(sxy / Math.sqrt(sxx * syy))).toBeLessThan(0.03);
+  });
+
+  it("refuses to unmask one participant on its own", () => {
+    const { quantized } = makeUpdates(4, 6);
+    const roundId = "alone";
+    const ids = ["a", "b", "c", "d"];
+    const participants = ids.map((id, index) => createSecAggParticipant({ roundId, participantId: id, input: quantized[index]! }));
+    const server = createSecAggAggregator({ roundId, threshold: 3, vectorLength: LENGTH });
+    participants.forEach((participant) => server.advertise(participant.advertise()));
+    const roster = server.closeAdvertising()!;
+    participants.forEach((participant) => server.submitShares(participant.shareKeys(roster)));
+    server.closeSharing();
+    participants.forEach((participant, index) => server.submitMasked(participant.maskInput(server.sharesFor(ids[index]!))));
+    // A curious server claims only "b" survived (to strip b's self mask alone) and the rest dropped.
+    expect(() => participants[1]!.unmask({ roundId, survivors: ["b"], dropped: ["a", "c", "d"] })).toThrow(/at least 3 are needed/);
+    // Asking for both kinds of share for the same peer is refused.
+    expect(() => participants[1]!.unmask({ roundId, survivors: ["a", "b", "c", "d"], dropped: ["a"] })).toThrow(/both a survivor and dropped/);
+    // A request that hides a peer from both sets is refused too.
+    expect(() => participants[1]!.unmask({ roundId, survivors: ["a", "b", "c"], dropped: [] })).toThrow(/every peer/);
+    // A participant answers one unmasking request per round: no second request can get the other kind.
+    participants[1]!.unmask({ roundId, survivors: ["a", "b", "c"], dropped: ["d"] });
+    expect(() => participants[1]!.unmask({ roundId, survivors: ["a", "b", "c", "d"], dropped: [] })).toThrow(/not expecting/);
+  });
+
+  it("rejects replayed, wrong-round and wrong-length messages, and tampered shares", () => {
+    const { quantized } = makeUpdates(3, 7);
+    const roundId = "bad-input";
+    const ids = ["a", "b", "c"];
+    const participants = ids.map((id, index) => createSecAggParticipant({ roundId, participantId: id, input: quantized[index]! }));
+    const server = createSecAggAggregator({ roundId, threshold: 2, vectorLength: LENGTH });
+    const advert = participants[0]!.advertise();
+    server.advertise(advert);
+    expect(() => server.advertise(advert)).toThrow(/already advertised/);
+    server.advertise(participants[1]!.advertise());
+    server.advertise(participants[2]!.advertise());
+    const roster = server.closeAdvertising()!;
+    expect(() => participants[0]!.shareKeys({ ...roster, roundId: "other" })).toThrow(/another round/);
+    const sharesA = participants[0]!.shareKeys(roster);
+    server.submitShares(sharesA);
+    expect(() => server.submitShares(sharesA)).toThrow(/replay/);
+    expect(() => server.submitShares({ ...participants[1]!.shareKeys(roster), roundId: "other" })).toThrow(/another round/);
+    server.submitShares(participants[2]!.shareKeys(roster));
+    expect(server.closeSharing()).toBe(true);
+    // "b" never got its shares in (its message was for another round): it is simply not in the round.
+    expect(() => server.sharesFor("b")).toThrow(/shared no keys/);
+    const forA = server.sharesFor("a");
+    const tampered = forA.map((share, index) => (index === 0 ? { ...share, ciphertext: Uint8Array.from(share.ciphertext, (byte, at) => (at === 5 ? byte ^ 1 : byte)) } : share));
+    expect(() => participants[0]!.maskInput(tampered)).toThrow(/does not open/);
+    expect(() => server.submitMasked({ roundId, from: "c", masked: new Uint32Array(LENGTH - 1) })).toThrow(/2000 values/);
+    expect(() => server.submitMasked({ roundId, from: "b", masked: new Uint32Array(LENGTH) })).toThrow(/did not share keys/);
+  });
+});
+
+describe("Shamir sharing", () => {
+  it("rebuilds the secret from any t shares and not from t - 1", () => {
+    const secret = new Uint8Array(randomBytes(32));
+    const shares = splitSecret({ secret, threshold: 3, xs: [1, 2, 3, 4, 5] });
+    for (const pick of [[0, 1, 2], [1, 3, 4], [0, 2, 4]]) {
+      expect(Buffer.from(combineShares(pick.map((index) => shares[index]!))).equals(Buffer.from(secret))).toBe(true);
+    }
+    const tooFew = (() => {
+      try {
+        return combineShares([shares[0]!, shares[1]!]);
+      } catch {
+        return null;
+      }
+    })();
+    expect(tooFew === null || !Buffer.from(tooFew).equals(Buffer.from(secret))).toBe(true);
+  });
+});
