@@ -1,0 +1,52 @@
+import { z } from "zod";
+import { ZEcgRhythmSchema } from "../../sim/ecg";
+
+const ZClassMetricsSchema = z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.number().int() });
+
+/** public/models/ecg-cnn/manifest.json: what the artifact is, what it expects and how well it did. */
+export const ZEcgModelManifestSchema = z.object({
+  name: z.literal("ecg-cnn"),
+  version: z.string().regex(/^\d+\.\d+\.\d+$/),
+  classes: z.array(ZEcgRhythmSchema).min(2),
+  input: z.object({
+    sampleRateHz: z.number().positive(),
+    durationS: z.number().positive(),
+    length: z.number().int().positive(),
+    units: z.literal("mV"),
+    acceptedSampleRateHz: z.object({ min: z.number(), max: z.number() }),
+    acceptedDurationS: z.object({ min: z.number(), max: z.number() }),
+    preprocessing: z.array(z.string()),
+    rrFeatures: z.array(z.string()),
+  }),
+  architecture: z.object({ description: z.string(), stages: z.array(z.tuple([z.number().int(), z.number().int()])) }),
+  parameterCount: z.number().int().positive(),
+  /** weights.bin: its size and SHA-256 (hex), checked on every load. */
+  sizeBytes: z.number().int().positive(),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** model.json (topology) is checked as well: a swapped topology could reinterpret honest weights. */
+  modelJsonSha256: z.string().regex(/^[0-9a-f]{64}$/),
+  files: z.object({ model: z.literal("model.json"), weights: z.literal("weights.bin") }),
+  metrics: z.object({
+    heldOut: z.object({
+      strips: z.number().int().positive(),
+      accuracy: z.number(),
+      macroF1: z.number(),
+      perClass: z.record(ZEcgRhythmSchema, ZClassMetricsSchema),
+      /** Rows: true class, columns: predicted class, both in `classes` order. */
+      confusionMatrix: z.array(z.array(z.number().int())),
+    }),
+    /** Synthetic unreadable strips (lead off, noise, hum, wander): the share the model calls "noise". */
+    unreadable: z.object({ strips: z.number().int(), noiseRecall: z.number(), noiseRecallByKind: z.record(z.string(), z.number()) }).optional(),
+  }),
+  training: z.object({
+    seed: z.number().int(),
+    backend: z.string(),
+    epochs: z.number().int(),
+    batchSize: z.number().int(),
+    learningRate: z.number(),
+    wallS: z.number(),
+    data: z.record(z.string(), z.unknown()),
+  }),
+  deviceFit: z.object({ runtime: z.literal("tfjs-wasm"), threads: z.number().int(), minMemoryMb: z.number().positive() }),
+});
+export type TEcgModelManifest = z.infer<typeof ZEcgModelManifestSchema>;
