@@ -33,6 +33,8 @@ const patientReaders = { ...usersOnly(404), patientSelf: 200, careClinician: 200
 // Changing the home patient's care team or devices: their hospital's admin only. Other roles are refused
 // by role (403); an admin of another hospital cannot even learn the patient exists (404).
 const adminWrite = (ok: number) => ({ ...usersOnly(403), admin: ok, otherHospitalAdmin: 404 });
+// Encrypted forecasts: the patient alone. Their care team and admin see the patient exists but are refused.
+const patientSelfOnly = (ok: number) => ({ ...usersOnly(404), patientSelf: ok, careClinician: 403, admin: 403 });
 
 // Acting on an alert or a patient's alert rules: clinicians only (403 for other roles, before any
 // lookup), and among clinicians only those who may see the patient (404 for the others).
@@ -101,6 +103,49 @@ const MATRIX: TCell[] = [
       params: { deviceId: w.home.device.id },
       body: { seq: nextSeq(), readings: [{ measuredAt: new Date().toISOString(), glucoseMgDl: 110 }] },
     }),
+  },
+  { method: "GET", file: "patients/[patientId]/he/keys/route.ts", expected: patientSelfOnly(200), request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/he/keys`, params: { patientId: w.home.patient.id } }) },
+  {
+    method: "PUT",
+    file: "patients/[patientId]/he/keys/route.ts",
+    // The patient gets past the policy to the body check: these bytes are no SEAL object (400).
+    expected: patientSelfOnly(400),
+    request: async (w) => ({
+      path: `/api/patients/${w.home.patient.id}/he/keys`,
+      params: { patientId: w.home.patient.id },
+      rawBody: "not galois keys",
+      contentType: "application/octet-stream",
+      headers: { "x-he-params-id": "ckks-n4096-q40.30.39-s26-f16-v1" },
+    }),
+  },
+  {
+    method: "POST",
+    file: "patients/[patientId]/he/forecasts/route.ts",
+    // The patient gets past the policy; with no keys registered the forecast is refused (409).
+    expected: patientSelfOnly(409),
+    request: async (w) => ({
+      path: `/api/patients/${w.home.patient.id}/he/forecasts`,
+      params: { patientId: w.home.patient.id },
+      rawBody: "not a ciphertext",
+      contentType: "application/octet-stream",
+      headers: { "x-he-params-id": "ckks-n4096-q40.30.39-s26-f16-v1", "x-he-key-fingerprint": "0".repeat(64) },
+    }),
+  },
+  {
+    method: "POST",
+    file: "patients/[patientId]/he/findings/route.ts",
+    expected: patientSelfOnly(200),
+    request: async (w) => ({
+      path: `/api/patients/${w.home.patient.id}/he/findings`,
+      params: { patientId: w.home.patient.id },
+      body: { finding: "predicted_high", horizonMin: 30, forecastAt: new Date().toISOString(), modelVersion: "1.0.0" },
+    }),
+  },
+  {
+    method: "GET",
+    file: "patients/[patientId]/he/forecast-inputs/route.ts",
+    expected: patientSelfOnly(200),
+    request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/he/forecast-inputs`, params: { patientId: w.home.patient.id } }),
   },
   { method: "GET", file: "alerts/route.ts", expected: usersOnly(200), request: async () => ({ path: "/api/alerts", query: { status: "ACTIVE" } }) },
   { method: "GET", file: "alerts/events/route.ts", expected: usersOnly(200), request: async () => ({ path: "/api/alerts/events", query: { afterEventId: "0" } }) },

@@ -1,0 +1,53 @@
+// Server-only (node:fs). The committed model: weights.json plus manifest.json with the weights' sha256
+// and the metrics measured when they were trained. Loading checks both, so a tampered or half-written
+// weights file is refused instead of forecasting nonsense.
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { assertFeatureOrder, ZForecastWeightsSchema, type TForecastWeights } from "./linear-model";
+
+export const FORECAST_MODEL_DIR = path.resolve(import.meta.dirname, "../../public/models/glucose-forecast");
+export const WEIGHTS_FILE = "weights.json";
+export const MANIFEST_FILE = "manifest.json";
+
+const ZMetricsSchema = z.strictObject({
+  examples: z.number().int(),
+  rmseModelMgDl: z.number(),
+  rmseLastValueMgDl: z.number(),
+  rmseAr2MgDl: z.number(),
+  improvementOverAr2: z.number(),
+});
+
+export const ZForecastManifestSchema = z.strictObject({
+  model: z.literal("glucose-forecast-linear"),
+  version: z.string(),
+  createdAt: z.iso.datetime({ offset: true }),
+  horizonMin: z.number().int(),
+  files: z.strictObject({ weights: z.strictObject({ path: z.literal(WEIGHTS_FILE), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int() }) }),
+  training: z.strictObject({
+    method: z.string(),
+    trainPatients: z.number().int(),
+    heldOutPatients: z.number().int(),
+    daysPerPatient: z.number(),
+    trainSeedPrefix: z.string(),
+    heldOutSeedPrefix: z.string(),
+  }),
+  metrics: z.strictObject({ train: ZMetricsSchema, heldOut: ZMetricsSchema }),
+});
+export type TForecastManifest = z.infer<typeof ZForecastManifestSchema>;
+
+export function sha256Hex(bytes: Uint8Array | string): string {
+  return createHash("sha256").update(bytes).digest("hex");
+}
+
+/** Reads and verifies the committed weights (sha256 against the manifest, schema, feature order). */
+export function loadForecastWeights(dir = FORECAST_MODEL_DIR): { weights: TForecastWeights; manifest: TForecastManifest } {
+  const manifest = ZForecastManifestSchema.parse(JSON.parse(readFileSync(path.join(dir, MANIFEST_FILE), "utf8")));
+  const raw = readFileSync(path.join(dir, manifest.files.weights.path));
+  if (sha256Hex(raw) !== manifest.files.weights.sha256) throw new Error("glucose forecast weights do not match their manifest's sha256");
+  const weights = ZForecastWeightsSchema.parse(JSON.parse(raw.toString("utf8")));
+  if (weights.version !== manifest.version) throw new Error("glucose forecast weights and manifest name different versions");
+  assertFeatureOrder(weights);
+  return { weights, manifest };
+}
