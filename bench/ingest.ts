@@ -1,22 +1,31 @@
 // Heart-rate ingestion benchmark, through the real device API of a real server process:
 //   npm run bench:ingest -- [--devices 10000] [--seconds 60] [--transport socket|http] [--db pglite|postgres]
 // 1. load: N watches at 1 Hz (a 10-sample batch every 10 s each), ack latency from due time to ack;
-//    then every sample sent is checked against the database (lost, duplicated) and storage is measured;
+//    then every sample sent is checked against the database (lost, duplicated), the staged batches are
+//    measured, compacted into hourly chunks (timed) and measured again;
 // 2. throughput: a closed loop of back-to-back 60-sample batches at saturation;
-// 3. baseline: the same batches as bare multi-row INSERTs on one connection, in the same run.
+// 3. baseline: the same batches as bare multi-row INSERTs on one connection, in the same run;
+// 4. storage days: two simulated days for a few patients through the production writer and compactor
+//    on a database of its own, measured on disk after each (lib/ingest-storage-day.ts).
+//    bytesPerPatientDay = the second day's growth of every heart-rate relation per patient (chunks and
+//    staging: heap, fsm+vm, TOAST with its index, all indexes, after VACUUM ANALYZE) + the staging
+//    bound per watch (the larger of: the staging pages a patient left after the two days, and two
+//    compaction periods of batch rows at the bytes per staged row measured in phase 1).
 // Prints progress, a table with the machine it ran on, PASS/MISS per target, and last a RESULT line.
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { TDatabase } from "../lib/db/open-database";
+import { compactHeartRate, type TCompactionResult } from "../lib/ingest/compact-heart-rate";
+import { COMPACT_EVERY_MS } from "../lib/ingest/start-heart-rate-compactor";
 import {
   bytesPerPatientDay,
   createBenchTarget,
   describeDatabaseVersion,
+  HEART_RATE_TABLES,
   measureStorage,
   migrate,
-  readRollupSampleTotal,
   readStoredCounts,
   readTableActivity,
   runBaselineInserts,
@@ -24,9 +33,11 @@ import {
   type TBaselineResult,
   type TBenchDevice,
   type TBenchTarget,
+  tableBytes,
   type TStorage,
   type TTableActivity,
 } from "./lib/bench-database";
+import { runStorageDays, type TStorageDay } from "./lib/ingest-storage-day";
 import { setup as ensureProductionBuild } from "../test/global-setup";
 import { killBenchServers, startBenchServer, type TBenchServer, type TFlushStats } from "./lib/bench-server";
 import { openClientPool, type TClientPool } from "./lib/device-clients";
@@ -65,6 +76,8 @@ const ZOptions = z.object({
   "throughput-devices": z.coerce.number().int().min(1).max(5_000).default(300),
   "throughput-seconds": z.coerce.number().int().min(2).max(600).default(20),
   "baseline-seconds": z.coerce.number().int().min(1).max(600).default(10),
+  // Patients in the storage-day phase (0 skips it; the storage figure then comes from the load data alone).
+  "day-patients": z.coerce.number().int().min(0).max(1_000).default(20),
   "connect-wave": z.coerce.number().int().min(1).max(5_000).default(250),
   "drain-seconds": z.coerce.number().int().min(1).max(600).default(60),
   "timeout-seconds": z.coerce.number().int().min(30).max(7_200).default(600),
@@ -163,14 +176,19 @@ async function verifyStored(
   return result;
 }
 
-async function measureStorageTwice(database: TDatabase): Promise<{ asWritten: TStorage; vacuumed: TStorage; rollupSamples: number; activity: TTableActivity[] }> {
+type TLoadStorage = { asWritten: TStorage; compacted: TStorage; compaction: TCompactionResult; activity: TTableActivity[] };
+
+/** Storage of the load data as the server left it (staged), then after compacting it here (timed) and VACUUM ANALYZE. */
+async function measureLoadStorage(database: TDatabase): Promise<TLoadStorage> {
   return database.withRawConnection(async (connection) => {
     // Read before VACUUM, which resets the dead-row counts.
-    const activity = await readTableActivity(connection, ["Device", "HeartRateBatch", "HeartRateMinute"]);
+    const activity = await readTableActivity(connection, ["Device", ...HEART_RATE_TABLES]);
+    await connection.exec(`VACUUM ANALYZE ${HEART_RATE_TABLES.map((table) => `"${table}"`).join(", ")}`);
     const asWritten = await measureStorage(connection);
-    await connection.exec(`VACUUM ANALYZE "HeartRateBatch", "HeartRateMinute"`);
-    const vacuumed = await measureStorage(connection);
-    return { asWritten, vacuumed, rollupSamples: await readRollupSampleTotal(connection), activity };
+    const compaction = await compactHeartRate({ db: database.prisma });
+    await connection.exec(`VACUUM ANALYZE ${HEART_RATE_TABLES.map((table) => `"${table}"`).join(", ")}`);
+    const compacted = await measureStorage(connection);
+    return { asWritten, compacted, compaction, activity };
   });
 }
 
@@ -187,21 +205,21 @@ const latencyText = (latency: TLatencySummary) =>
 const cpuText = (cpu: TCpuSample) => formatCpu(cpu).replace(/^cpu /, "");
 
 function describeStorage(storage: TStorage): string[][] {
-  const rows = storage.relations
+  return storage.relations
     .filter((relation) => relation.bytes > 0)
     .map((relation) => {
-      const perRow = relation.table === "HeartRateBatch" ? storage.batchRows : storage.minuteRows;
-      return [`      ${relation.name}`, `${formatBytes(relation.bytes)}${perRow > 0 ? ` (${(relation.bytes / perRow).toFixed(1)} B per ${relation.table} row)` : ""}`];
+      const rows = relation.table === "HeartRateChunk" ? storage.chunkRows : storage.stagedRows;
+      const unit = relation.table === "HeartRateChunk" ? "chunk" : "staged";
+      return [`      ${relation.name}`, `${formatBytes(relation.bytes)}${rows > 0 ? ` (${(relation.bytes / rows).toFixed(1)} B per ${unit} row)` : ""}`];
     });
-  return rows;
 }
 
-/** Per patient-day from per-row sizes, free of the edge effect of a short run (a partial minute costs a whole rollup row). */
-function projectPerPatientDay(storage: TStorage, batchSamples: number): number {
-  const table = (name: string) => storage.relations.filter((relation) => relation.table === name).reduce((sum, relation) => sum + relation.bytes, 0);
-  const batchBytesPerRow = storage.batchRows > 0 ? table("HeartRateBatch") / storage.batchRows : 0;
-  const minuteBytesPerRow = storage.minuteRows > 0 ? table("HeartRateMinute") / storage.minuteRows : 0;
-  return batchBytesPerRow * (86_400 / batchSamples) + minuteBytesPerRow * 1_440;
+// Most a watch keeps staged in steady state: one compaction period of batches, plus one more for the
+// batches arriving while a run works and for dead rows autovacuum has not yet made reusable.
+const STAGED_BATCHES_PER_WATCH = (2 * COMPACT_EVERY_MS) / (LOAD_BATCH_SAMPLES * INTERVAL_MS);
+
+function stagingBoundPerWatch(asWritten: TStorage): number {
+  return asWritten.stagedRows > 0 ? (tableBytes(asWritten, "HeartRateStagedBatch") / asWritten.stagedRows) * STAGED_BATCHES_PER_WATCH : Number.NaN;
 }
 
 async function main() {
@@ -358,8 +376,14 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
   const checked = await openDatabase();
   const loadCheck = await verifyStored(checked, devices, load, LOAD_SEQ_BASE, THROUGHPUT_SEQ_BASE);
   step(`  sent ${formatInt(loadCheck.sentSamples)} samples, stored ${formatInt(loadCheck.storedSamples)}; lost ${loadCheck.lost}, duplicated ${loadCheck.duplicated}`);
-  step("measuring storage (as written, then after VACUUM ANALYZE)");
-  const storage = await measureStorageTwice(checked);
+  step("measuring storage as written (staged), compacting it into hourly chunks, measuring again (after VACUUM ANALYZE)");
+  const storage = await measureLoadStorage(checked);
+  step(`  compacted ${formatInt(storage.compaction.batches)} batches (${formatInt(storage.compaction.samples)} samples) into ${formatInt(storage.compaction.chunks)} chunks in ${(storage.compaction.ms / 1000).toFixed(1)} s`);
+  const recheck = await verifyStored(checked, devices, load, LOAD_SEQ_BASE, THROUGHPUT_SEQ_BASE);
+  if (recheck.lost !== loadCheck.lost || recheck.duplicated !== loadCheck.duplicated || recheck.storedSamples !== loadCheck.storedSamples) {
+    throw new Error(`compaction changed the stored samples: before ${JSON.stringify(loadCheck)}, after ${JSON.stringify(recheck)}`);
+  }
+  step("  every sample is still there once after compaction");
   if (options.db === "pglite") {
     await closeDatabase();
     running = await startServer();
@@ -416,7 +440,14 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
   step("cleaning up");
   await cleanup.runAll();
 
-  report({ options, machine, busyBefore, dbVersion, connectMs, load, loadCpu, loadFlush, loadCheck, storage, throughput, throughputCpu, throughputFlush, throughputCheck, baseline, warnings: collectedWarnings });
+  let storageDay: TStorageDay | undefined;
+  if (options["day-patients"] > 0) {
+    step(`storage days: ${options["day-patients"]} patients × 2 days of simulated 1 Hz heart rate through the writer and compactor, on a fresh database`);
+    storageDay = await runStorageDays({ kind: options.db, serverUrl: process.env.DATABASE_URL, patients: options["day-patients"], onProgress: (line) => step(line) });
+    step(`  ${formatBytes(storageDay.bytesPerPatientDay)} per patient-day (day 2 growth); wrote in ${(storageDay.writeMs / 1000).toFixed(1)} s, compacted in ${(storageDay.compactMs / 1000).toFixed(1)} s`);
+  }
+
+  report({ options, machine, busyBefore, dbVersion, connectMs, load, loadCpu, loadFlush, loadCheck, storage, storageDay, throughput, throughputCpu, throughputFlush, throughputCheck, baseline, warnings: collectedWarnings });
 }
 
 function report(r: {
@@ -429,7 +460,8 @@ function report(r: {
   loadCpu: TCpuSample;
   loadFlush: TFlushStats;
   loadCheck: TVerification;
-  storage: Awaited<ReturnType<typeof measureStorageTwice>>;
+  storage: TLoadStorage;
+  storageDay: TStorageDay | undefined;
   throughput: TThroughputResult;
   throughputCpu: TCpuSample;
   throughputFlush: TFlushStats;
@@ -439,8 +471,10 @@ function report(r: {
 }) {
   const { options, machine, load, storage, throughput, baseline } = r;
   const ratio = baseline.samplesPerSec > 0 ? throughput.samplesPerSec / baseline.samplesPerSec : Number.NaN;
-  const perDay = bytesPerPatientDay(storage.vacuumed);
-  const perDayAsWritten = bytesPerPatientDay(storage.asWritten);
+  const stagingBound = Math.max(stagingBoundPerWatch(storage.asWritten), r.storageDay?.stagingPerPatient ?? 0);
+  const loadPerDay = bytesPerPatientDay(storage.compacted);
+  const perDay = (r.storageDay ? r.storageDay.bytesPerPatientDay : loadPerDay) + stagingBound;
+  const compactionRate = storage.compaction.ms > 0 ? (storage.compaction.samples * 1000) / storage.compaction.ms : Number.NaN;
   const lost = r.loadCheck.lost + r.throughputCheck.lost;
   const duplicated = r.loadCheck.duplicated + r.throughputCheck.duplicated;
   const flushRows = (flush: TFlushStats) =>
@@ -475,14 +509,14 @@ function report(r: {
       ...flushRows(r.loadFlush),
       [
         "verification",
-        `load: sent ${formatInt(r.loadCheck.sentSamples)} samples, acked ${formatInt(r.loadCheck.ackedSamples)}, stored ${formatInt(r.loadCheck.storedSamples)}, rollups count ${formatInt(storage.rollupSamples)}`,
+        `load: sent ${formatInt(r.loadCheck.sentSamples)} samples, acked ${formatInt(r.loadCheck.ackedSamples)}, stored ${formatInt(r.loadCheck.storedSamples)} (the same again after compaction)`,
       ],
       ["", `throughput: sent ${formatInt(r.throughputCheck.sentSamples)} samples, acked ${formatInt(r.throughputCheck.ackedSamples)}, stored ${formatInt(r.throughputCheck.storedSamples)}`],
       [
         "    lost",
         `${lost} samples sent but not stored (${r.loadCheck.devicesShort + r.throughputCheck.devicesShort} devices short); ${r.loadCheck.lostAfterAck + r.throughputCheck.lostAfterAck} of them acknowledged`,
       ],
-      ["    duplicated", `${duplicated} samples (${r.loadCheck.duplicateRows + r.throughputCheck.duplicateRows} rows beyond one per device and seq)`],
+      ["    duplicated", `${duplicated} samples (${r.loadCheck.duplicateRows + r.throughputCheck.duplicateRows} batches stored more than once)`],
       // PGlite keeps no cumulative statistics (all zero): nothing to show then.
       ...storage.activity.filter((table) => table.inserts > 0).map((table, index) => [
         index === 0 ? "table activity" : "",
@@ -490,10 +524,27 @@ function report(r: {
       ]),
       [
         "storage",
-        `${formatBytes(storage.vacuumed.totalBytes)} for ${formatInt(storage.vacuumed.samples)} samples in ${formatInt(storage.vacuumed.batchRows)} batch rows + ${formatInt(storage.vacuumed.minuteRows)} minute rows (after VACUUM ANALYZE)`,
+        `per patient-day ${formatBytes(perDay)} = ${r.storageDay ? `${formatBytes(r.storageDay.bytesPerPatientDay)} steady-state growth per patient-day (day 2 of the simulated days)` : `${formatBytes(loadPerDay)} from the load data (edge-dominated: no storage-day phase)`} + ${formatBytes(stagingBound)} staging bound per watch`,
       ],
-      ["    per patient-day", `${formatBytes(perDay)} after VACUUM ANALYZE; ${formatBytes(perDayAsWritten)} as written; ${formatBytes(projectPerPatientDay(storage.vacuumed, load.batchSamples))} projected from per-row sizes for a full day`],
-      ...describeStorage(storage.vacuumed),
+      ...(r.storageDay
+        ? [
+            [
+              "    storage days",
+              `${r.storageDay.patients} patients × 2 days × 86,400 samples (simulator model), 10-sample batches, compacted every 5 simulated min; after day 1 ${formatBytes(r.storageDay.afterDay[0].totalBytes)}, after day 2 ${formatBytes(r.storageDay.afterDay[1].totalBytes)} in ${formatInt(r.storageDay.afterDay[1].chunkRows)} chunk rows (after VACUUM ANALYZE); first day extra ${formatBytes(r.storageDay.firstDayExtraPerPatient)} per patient, once`,
+            ],
+            ...describeStorage(r.storageDay.afterDay[1]),
+          ]
+        : []),
+      [
+        "    staging bound",
+        `max of ${formatBytes(r.storageDay?.stagingPerPatient ?? Number.NaN)} staging pages per patient after the simulated days and ${STAGED_BATCHES_PER_WATCH} batch rows per watch (two ${COMPACT_EVERY_MS / 60_000}-min compaction periods) × ${formatBytes(storage.asWritten.stagedRows > 0 ? tableBytes(storage.asWritten, "HeartRateStagedBatch") / storage.asWritten.stagedRows : Number.NaN)} per staged row (load data as written: heap, maps, key index)`,
+      ],
+      ...describeStorage(storage.asWritten),
+      [
+        "    load compacted",
+        `${formatInt(storage.compaction.batches)} batches → ${formatInt(storage.compaction.chunks)} chunk writes in ${(storage.compaction.ms / 1000).toFixed(1)} s (${formatInt(compactionRate)} samples/s, ${storage.compaction.transactions} transactions); ${formatBytes(loadPerDay)} per patient-day if extrapolated (one-minute chunks: row overhead on 60 samples)`,
+      ],
+      ...describeStorage(storage.compacted),
       ["throughput", `${throughput.devices} devices, closed loop, ${throughput.batchSamples}-sample batches, ${(throughput.measuredMs / 1000).toFixed(0)} s measured after 3 s warm-up`],
       ["    API", `${formatInt(throughput.samplesPerSec)} samples/s; ack ${latencyText(throughput.latency)}`],
       ...describeCounters(throughput.counters).map((line, index) => [index === 0 ? "    batches" : "", line]),
@@ -514,7 +565,7 @@ function report(r: {
       `${formatInt(load.devices)} watches, p99 ${formatMs(load.latency.p99Ms)}, ${load.counters.rejected} rejected, ${load.unsettled} unsettled`,
     ],
     [ratio >= TARGET_MIN_RATIO, `throughput ≥ ${TARGET_MIN_RATIO * 100}% of bare INSERT`, `ratio ${Number.isFinite(ratio) ? ratio.toFixed(3) : "-"}`],
-    [perDay <= TARGET_MAX_BYTES_PER_PATIENT_DAY, `≤ ${TARGET_MAX_BYTES_PER_PATIENT_DAY / 1000} kB per patient-day`, `${formatInt(perDay)} B`],
+    [perDay <= TARGET_MAX_BYTES_PER_PATIENT_DAY, `≤ ${TARGET_MAX_BYTES_PER_PATIENT_DAY / 1000} kB per patient-day`, `${formatInt(perDay)} B, compacted day + staging bound`],
     [lost === 0 && duplicated === 0, "lost 0, duplicated 0", `lost ${lost}, duplicated ${duplicated}`],
   ];
   print();
@@ -531,6 +582,7 @@ function report(r: {
     ackP50Ms: round(load.latency.p50Ms, 1),
     ackP99Ms: round(load.latency.p99Ms, 1),
     bytesPerPatientDay: Math.round(perDay),
+    compactSamplesPerSec: Math.round(compactionRate),
     lost,
     duplicated,
   };

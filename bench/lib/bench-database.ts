@@ -8,6 +8,7 @@ import path from "node:path";
 import { createDeviceToken } from "../../lib/auth/authenticate-device";
 import { applyMigrations, type TMigrationConnection } from "../../lib/db/migrate";
 import { openDatabase, type TDatabase } from "../../lib/db/open-database";
+import { decodeHeartRateChunk, encodeStagedActivity } from "../../lib/ingest/heart-rate-chunk-codec";
 import { createScratchDatabase } from "../../test/helpers/db-admin";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "../..");
@@ -111,36 +112,62 @@ export async function describeDatabaseVersion(connection: TMigrationConnection):
 
 export type TStoredCounts = Map<string, { batches: number; seqs: number; samples: number }>;
 
-/** What the server stored per device, for sequence numbers in [seqFrom, seqTo). */
+/**
+ * What the server stored per device, for sequence numbers in [seqFrom, seqTo), wherever it is now:
+ * staged rows, or batches inside compacted chunks (decoded). A seq found twice counts as a duplicate.
+ */
 export async function readStoredCounts(connection: TMigrationConnection, seqFrom: number, seqTo: number): Promise<TStoredCounts> {
-  const rows = await connection.query<{ deviceId: string; batches: number; seqs: number; samples: number }>(
-    `SELECT "deviceId", count(*)::int AS batches, count(DISTINCT seq)::int AS seqs,
-            coalesce(sum(array_length(bpm, 1)), 0)::int AS samples
-     FROM "HeartRateBatch" WHERE seq >= $1 AND seq < $2 GROUP BY 1`,
+  const counts: TStoredCounts = new Map();
+  const seqsByDevice = new Map<string, Set<number>>();
+  const add = (deviceId: string, seq: number, samples: number) => {
+    const entry = counts.get(deviceId) ?? { batches: 0, seqs: 0, samples: 0 };
+    const seqs = seqsByDevice.get(deviceId) ?? new Set<number>();
+    entry.batches += 1;
+    entry.samples += samples;
+    seqs.add(seq);
+    entry.seqs = seqs.size;
+    counts.set(deviceId, entry);
+    seqsByDevice.set(deviceId, seqs);
+  };
+  const staged = await connection.query<{ deviceId: string; seq: number; samples: number }>(
+    `SELECT "deviceId"::text AS "deviceId", seq, octet_length(bpm) AS samples FROM "HeartRateStagedBatch" WHERE seq >= $1 AND seq < $2`,
     [seqFrom, seqTo],
   );
-  return new Map(rows.map((row) => [row.deviceId, { batches: Number(row.batches), seqs: Number(row.seqs), samples: Number(row.samples) }]));
+  for (const row of staged) add(row.deviceId, Number(row.seq), Number(row.samples));
+  const chunks = await connection.query<{ deviceId: string; hourMs: number; data: Uint8Array }>(
+    `SELECT "deviceId"::text AS "deviceId", (extract(epoch FROM "hour") * 1000)::float8 AS "hourMs", data
+     FROM "HeartRateChunk" WHERE "seqMax" >= $1 AND "seqMin" < $2`,
+    [seqFrom, seqTo],
+  );
+  for (const row of chunks) {
+    for (const segment of decodeHeartRateChunk(Buffer.from(row.data), Number(row.hourMs))) {
+      if (segment.seq >= seqFrom && segment.seq < seqTo) add(row.deviceId, segment.seq, segment.bpm.length);
+    }
+  }
+  return counts;
 }
 
-export async function readRollupSampleTotal(connection: TMigrationConnection): Promise<number> {
-  const [row] = await connection.query<{ samples: string | number | null }>(`SELECT sum(samples) AS samples FROM "HeartRateMinute"`);
-  return Number(row?.samples ?? 0);
-}
+export const HEART_RATE_TABLES = ["HeartRateChunk", "HeartRateStagedBatch"] as const;
+export type THeartRateTable = (typeof HEART_RATE_TABLES)[number];
 
-export type TRelationSize = { name: string; table: "HeartRateBatch" | "HeartRateMinute"; kind: "heap" | "maps" | "toast" | "index"; bytes: number };
+export type TRelationSize = { name: string; table: THeartRateTable; kind: "heap" | "maps" | "toast" | "index"; bytes: number };
 
 export type TStorage = {
   totalBytes: number;
-  batchRows: number;
-  minuteRows: number;
+  chunkRows: number;
+  stagedRows: number;
+  /** Samples held, staged or compacted. */
   samples: number;
   relations: TRelationSize[];
 };
 
-/** Sizes of the two heart-rate tables (heap, free-space and visibility maps, TOAST, every index) and what they hold. */
+export const tableBytes = (storage: TStorage, table: THeartRateTable) =>
+  storage.relations.filter((relation) => relation.table === table).reduce((sum, relation) => sum + relation.bytes, 0);
+
+/** Sizes of the heart-rate tables (heap, free-space and visibility maps, TOAST with its index, every index) and what they hold. */
 export async function measureStorage(connection: TMigrationConnection): Promise<TStorage> {
   const relations: TRelationSize[] = [];
-  for (const table of ["HeartRateBatch", "HeartRateMinute"] as const) {
+  for (const table of HEART_RATE_TABLES) {
     const [sizes] = await connection.query<{ heap: string; maps: string; toast: string; total: string }>(
       `SELECT pg_relation_size(c.oid, 'main')::text AS heap,
               (pg_relation_size(c.oid, 'fsm') + pg_relation_size(c.oid, 'vm') + pg_relation_size(c.oid, 'init'))::text AS maps,
@@ -161,15 +188,15 @@ export async function measureStorage(connection: TMigrationConnection): Promise<
     // pg_total_relation_size is the figure that counts; the parts above must add up to it.
     if (listed !== Number(sizes!.total)) relations.push({ name: `${table} (other)`, table, kind: "maps", bytes: Number(sizes!.total) - listed });
   }
-  const [counts] = await connection.query<{ batch_rows: string; samples: string | null; minute_rows: string }>(
-    `SELECT (SELECT count(*) FROM "HeartRateBatch")::text AS batch_rows,
-            (SELECT sum(array_length(bpm, 1)) FROM "HeartRateBatch")::text AS samples,
-            (SELECT count(*) FROM "HeartRateMinute")::text AS minute_rows`,
+  const [counts] = await connection.query<{ chunk_rows: string; staged_rows: string; samples: string | null }>(
+    `SELECT (SELECT count(*) FROM "HeartRateChunk")::text AS chunk_rows,
+            (SELECT count(*) FROM "HeartRateStagedBatch")::text AS staged_rows,
+            ((SELECT coalesce(sum(samples), 0) FROM "HeartRateChunk") + (SELECT coalesce(sum(octet_length(bpm)), 0) FROM "HeartRateStagedBatch"))::text AS samples`,
   );
   return {
     totalBytes: relations.reduce((sum, relation) => sum + relation.bytes, 0),
-    batchRows: Number(counts!.batch_rows),
-    minuteRows: Number(counts!.minute_rows),
+    chunkRows: Number(counts!.chunk_rows),
+    stagedRows: Number(counts!.staged_rows),
     samples: Number(counts!.samples ?? 0),
     relations,
   };
@@ -181,8 +208,9 @@ export type TBaselineResult = { statements: number; rows: number; samples: numbe
 
 /**
  * The bare-INSERT baseline: the same batches the API would store, as parametrized multi-row INSERTs
- * into "HeartRateBatch" on one connection, one statement per transaction. No API, no validation, no
- * rollups, no lastSeenAt: what the table and its indexes cost on their own.
+ * into the table the API writes them to ("HeartRateStagedBatch": bpm one byte per sample, activity two)
+ * on one connection, one statement per transaction. No API, no validation, no duplicate checks, no
+ * lastSeenAt, no compaction: what the table, its key and its foreign keys cost on their own.
  */
 export async function runBaselineInserts(options: {
   connection: TMigrationConnection;
@@ -199,9 +227,9 @@ export async function runBaselineInserts(options: {
   const columns = 7;
   const values = Array.from({ length: rowsPerStatement }, (_, row) => {
     const p = row * columns;
-    return `($${p + 1}::uuid, $${p + 2}::uuid, $${p + 3}::int, $${p + 4}::timestamptz, $${p + 5}::int, $${p + 6}::smallint[], $${p + 7}::smallint[])`;
+    return `($${p + 1}::uuid, $${p + 2}::uuid, $${p + 3}::int, $${p + 4}::timestamptz, $${p + 5}::int, $${p + 6}::bytea, $${p + 7}::bytea)`;
   });
-  const sql = `INSERT INTO "HeartRateBatch" ("deviceId", "patientId", "seq", "startedAt", "intervalMs", "bpm", "activity") VALUES ${values.join(", ")}`;
+  const sql = `INSERT INTO "HeartRateStagedBatch" ("deviceId", "patientId", "seq", "startedAt", "intervalMs", "bpm", "activity") VALUES ${values.join(", ")}`;
   let next = 0;
   const buildParams = () => {
     const params: unknown[] = [];
@@ -212,7 +240,7 @@ export async function runBaselineInserts(options: {
       const device = devices[deviceIndex]!;
       const { bpm, activity } = options.makeBatch(deviceIndex, batchIndex);
       const startedAt = new Date(options.startedAtMs + batchIndex * samplesPerBatch * 1000).toISOString();
-      params.push(device.deviceId, device.patientId, options.seqBase + batchIndex, startedAt, 1000, bpm, activity);
+      params.push(device.deviceId, device.patientId, options.seqBase + batchIndex, startedAt, 1000, Buffer.from(bpm), Buffer.from(encodeStagedActivity(activity), "hex"));
     }
     return params;
   };

@@ -11,23 +11,39 @@ export const MAX_SAMPLES_PER_BATCH = 3_600;
 // Accelerometer activity counts per sample (vendor-neutral units, 0 at rest, ~1000 sprinting).
 export const MAX_ACTIVITY_COUNT = 10_000;
 
+const isPlausibleBpm = (value: number) => value === BPM_GAP || (value >= MIN_PLAUSIBLE_BPM && value <= MAX_PLAUSIBLE_BPM);
+
+/**
+ * An array of integer samples checked in one loop. A per-element `z.number().int().refine(...)` cost
+ * ~100 µs per 60-sample batch, the largest CPU item per batch in the ingest path (bench:ingest
+ * profile); this does the same checks and reports the same paths (`bpm.3`) at a fraction of that.
+ */
+function sampleArray(options: { isValid: (value: number) => boolean; message: string }) {
+  return z
+    .array(z.unknown())
+    .max(MAX_SAMPLES_PER_BATCH)
+    .superRefine((values, ctx) => {
+      for (let index = 0; index < values.length; index += 1) {
+        const value = values[index];
+        if (typeof value !== "number" || !Number.isInteger(value)) {
+          ctx.addIssue({ code: "custom", path: [index], message: "expected an integer", input: value });
+        } else if (!options.isValid(value)) {
+          ctx.addIssue({ code: "custom", path: [index], message: options.message, input: value });
+        }
+      }
+    }) as unknown as z.ZodArray<z.ZodNumber>;
+}
+
 export const ZHeartRateBatchSchema = z
   .strictObject({
     seq: z.number().int().min(0).max(2_147_483_647),
     startedAt: z.iso.datetime({ offset: true }),
     intervalMs: z.number().int().min(250).max(60_000),
-    bpm: z
-      .array(
-        z
-          .number()
-          .int()
-          .refine((value) => value === BPM_GAP || (value >= MIN_PLAUSIBLE_BPM && value <= MAX_PLAUSIBLE_BPM), {
-            message: `must be ${BPM_GAP} (no reading) or between ${MIN_PLAUSIBLE_BPM} and ${MAX_PLAUSIBLE_BPM} bpm`,
-          }),
-      )
-      .min(1)
-      .max(MAX_SAMPLES_PER_BATCH),
-    activity: z.array(z.number().int().min(0).max(MAX_ACTIVITY_COUNT)).max(MAX_SAMPLES_PER_BATCH).optional(),
+    bpm: sampleArray({
+      isValid: isPlausibleBpm,
+      message: `must be ${BPM_GAP} (no reading) or between ${MIN_PLAUSIBLE_BPM} and ${MAX_PLAUSIBLE_BPM} bpm`,
+    }).min(1),
+    activity: sampleArray({ isValid: (value) => value >= 0 && value <= MAX_ACTIVITY_COUNT, message: `must be between 0 and ${MAX_ACTIVITY_COUNT}` }).optional(),
   })
   .refine((batch) => batch.activity === undefined || batch.activity.length === batch.bpm.length, {
     path: ["activity"],

@@ -1,11 +1,15 @@
 // Server-only. Group commit for device data: batches from many devices queue up and are written
 // together in one transaction, so throughput grows with load instead of one commit per batch. A batch
 // is acknowledged only after the transaction that holds it has committed. When the queue is full,
-// callers are told to retry later (429) instead of the queue growing without bound.
+// callers are told to retry later (429) instead of the queue growing without bound. Heart rate is
+// written to a narrow staging table; the writer also runs the compactor that folds staged batches into
+// hourly chunks (compact-heart-rate.ts), so starting a writer is all a server does to get both.
 import type { TDb, TTx } from "../db/create-prisma-client";
 import { AppError } from "../errors/app-error";
 import { getLogger } from "../log/logger";
-import { BPM_GAP } from "./batch-schemas";
+import { MAX_BATCH_AGE_MS } from "./check-batch-time";
+import { CHUNK_MS, decodeHeartRateChunk, encodeStagedActivity, encodeStagedBpm, isSameSegment, type THeartRateSegment } from "./heart-rate-chunk-codec";
+import { COMPACT_EVERY_MS, startHeartRateCompactor, type THeartRateCompactor } from "./start-heart-rate-compactor";
 
 export type THeartRateItem = {
   kind: "heart-rate";
@@ -51,8 +55,17 @@ export function createIngestWriter(options: {
   /** Back-pressure threshold: samples waiting to be written. */
   maxQueuedSamples?: number;
   maxBatchesPerFlush?: number;
+  /**
+   * How often staged heart rate is folded into hourly chunks (compact-heart-rate.ts); 0 turns the
+   * compactor off (another instance, or a test, runs it). Runs across instances are single-flight.
+   */
+  compactEveryMs?: number;
+  firstCompactionAfterMs?: number;
 }): TIngestWriter {
   const { db } = options;
+  const compactEveryMs = options.compactEveryMs ?? COMPACT_EVERY_MS;
+  const compactor: THeartRateCompactor | undefined =
+    compactEveryMs > 0 ? startHeartRateCompactor({ db, everyMs: compactEveryMs, firstAfterMs: options.firstCompactionAfterMs }) : undefined;
   const maxQueuedSamples = options.maxQueuedSamples ?? 500_000;
   const maxBatchesPerFlush = options.maxBatchesPerFlush ?? 500;
   const logger = getLogger();
@@ -131,6 +144,7 @@ export function createIngestWriter(options: {
     },
     async close() {
       closed = true;
+      await compactor?.stop();
       while (flushing || isScheduled) await (flushing ?? new Promise((resolve) => setImmediate(resolve)));
     },
   };
@@ -154,50 +168,9 @@ async function writeGroup(tx: TTx, items: TIngestItem[]): Promise<{ acks: (TInge
   const stored: TIngestItem[] = [];
 
   if (heartRate.length > 0) {
-    // One INSERT ... SELECT FROM unnest(...) for the whole group: Prisma's createManyAndReturn spent
-    // ~10x the time in its query engine for the same rows (bench:ingest profile). The sample arrays
-    // travel as comma-joined text and are cast to smallint[] by PostgreSQL.
-    const inserted = await tx.$queryRawUnsafe<{ deviceId: string; seq: number }[]>(
-      `INSERT INTO "HeartRateBatch" ("deviceId", "patientId", "seq", "startedAt", "intervalMs", "bpm", "activity")
-       SELECT d, p, s, t, i, string_to_array(b, ',')::int2[], string_to_array(a, ',')::int2[]
-       FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[], $5::int[], $6::text[], $7::text[]) AS x(d, p, s, t, i, b, a)
-       ON CONFLICT ("deviceId", "seq") DO NOTHING
-       RETURNING "deviceId", "seq"`,
-      heartRate.map(({ item }) => item.deviceId),
-      heartRate.map(({ item }) => item.patientId),
-      heartRate.map(({ item }) => item.seq),
-      heartRate.map(({ item }) => new Date(item.startedAtMs).toISOString()),
-      heartRate.map(({ item }) => item.intervalMs),
-      heartRate.map(({ item }) => item.bpm.join(",")),
-      heartRate.map(({ item }) => item.activity.join(",")),
-    );
-    const insertedKeys = new Set(inserted.map((row) => `heart-rate:${row.deviceId}:${row.seq}`));
-    const fresh = heartRate.filter(({ item }) => insertedKeys.has(keyOf(item)));
-    const retried = heartRate.filter(({ item }) => !insertedKeys.has(keyOf(item)));
-    for (const { item, index } of fresh) {
-      acks[index] = { deviceId: item.deviceId, seq: item.seq, status: "stored", samples: item.bpm.length };
-      stored.push(item);
-    }
-    await upsertMinuteRollups(tx, fresh.map(({ item }) => item));
-    if (retried.length > 0) {
-      const existing = await tx.heartRateBatch.findMany({
-        where: { OR: retried.map(({ item }) => ({ deviceId: item.deviceId, seq: item.seq })) },
-        select: { deviceId: true, seq: true, startedAt: true, intervalMs: true, bpm: true, activity: true },
-      });
-      const existingByKey = new Map(existing.map((row) => [`heart-rate:${row.deviceId}:${row.seq}`, row]));
-      for (const { item, index } of retried) {
-        const row = existingByKey.get(keyOf(item));
-        const isSame =
-          row !== undefined &&
-          row.startedAt.getTime() === item.startedAtMs &&
-          row.intervalMs === item.intervalMs &&
-          sameNumbers(row.bpm, item.bpm) &&
-          sameNumbers(row.activity, item.activity);
-        acks[index] = isSame
-          ? { deviceId: item.deviceId, seq: item.seq, status: "duplicate", samples: item.bpm.length }
-          : new AppError("CONFLICT", { message: `Sequence number ${item.seq} was already used for different data` });
-      }
-    }
+    const result = await writeHeartRate(tx, heartRate);
+    for (const [index, ack] of result.acks) acks[index] = ack;
+    stored.push(...result.stored);
   }
 
   if (glucose.length > 0) {
@@ -259,49 +232,122 @@ async function writeGroup(tx: TTx, items: TIngestItem[]): Promise<{ acks: (TInge
   return { acks, stored };
 }
 
-function sameNumbers(left: number[], right: number[]): boolean {
-  return left.length === right.length && left.every((value, index) => value === right[index]);
+// Far enough back to find any batch a watch may still retry: batches up to MAX_BATCH_AGE_MS old are
+// accepted, a chunk holds batches that started in its hour, and a margin covers clock skew. A seq last
+// used before that belongs to data that can no longer be sent again, so it is not remembered.
+const RETRY_LOOKBACK_MS = MAX_BATCH_AGE_MS + CHUNK_MS + 24 * 3_600_000;
+
+type TIndexedHeartRate = { item: THeartRateItem; index: number };
+
+/**
+ * Heart rate: one narrow staged row per batch, compacted later (compact-heart-rate.ts). A batch is new
+ * only if its (deviceId, seq) is neither staged nor inside a compacted chunk; a known one is answered
+ * as a duplicate when it carries the same data, 409 when the seq was used for different data.
+ * Statement order matters: insert first, then look in the chunks with a new snapshot (see the
+ * compactor's comment for the race this closes).
+ */
+async function writeHeartRate(tx: TTx, heartRate: TIndexedHeartRate[]): Promise<{ acks: [number, TIngestAck | AppError][]; stored: THeartRateItem[] }> {
+  const acks: [number, TIngestAck | AppError][] = [];
+  const staged = heartRate.map(({ item }) => ({ bpm: encodeStagedBpm(item.bpm), activity: encodeStagedActivity(item.activity) }));
+  // One INSERT ... SELECT FROM unnest(...) for the whole group: bytes travel as hex text and are decoded
+  // by PostgreSQL; no per-sample parsing on either side.
+  const inserted = await tx.$queryRawUnsafe<{ deviceId: string; seq: number }[]>(
+    `INSERT INTO "HeartRateStagedBatch" ("deviceId", "seq", "patientId", "startedAt", "intervalMs", "bpm", "activity")
+     SELECT d, s, p, t, i, decode(b, 'hex'), decode(a, 'hex')
+     FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::timestamptz[], $5::int[], $6::text[], $7::text[]) AS x(d, s, p, t, i, b, a)
+     ON CONFLICT ("deviceId", "seq") DO NOTHING
+     RETURNING "deviceId"::text AS "deviceId", "seq"`,
+    heartRate.map(({ item }) => item.deviceId),
+    heartRate.map(({ item }) => item.seq),
+    heartRate.map(({ item }) => item.patientId),
+    heartRate.map(({ item }) => new Date(item.startedAtMs).toISOString()),
+    heartRate.map(({ item }) => item.intervalMs),
+    staged.map((entry) => entry.bpm),
+    staged.map((entry) => entry.activity),
+  );
+  const insertedKeys = new Set(inserted.map((row) => `heart-rate:${row.deviceId}:${row.seq}`));
+  const fresh = heartRate.filter(({ item }) => insertedKeys.has(keyOf(item)));
+  const notInserted = heartRate.filter(({ item }) => !insertedKeys.has(keyOf(item)));
+
+  // Already staged: compare with the staged row. Gone from staging meanwhile: compacted, look in the chunks.
+  const lookInChunks: TIndexedHeartRate[] = [...fresh];
+  if (notInserted.length > 0) {
+    const rows = await tx.$queryRawUnsafe<{ deviceId: string; seq: number; startedAtMs: number; intervalMs: number; bpm: string; activity: string }[]>(
+      `SELECT s."deviceId"::text AS "deviceId", s."seq", (extract(epoch FROM s."startedAt") * 1000)::float8 AS "startedAtMs", s."intervalMs",
+              encode(s."bpm", 'hex') AS bpm, encode(s."activity", 'hex') AS activity
+       FROM "HeartRateStagedBatch" s JOIN unnest($1::uuid[], $2::int[]) AS k(d, q) ON s."deviceId" = k.d AND s."seq" = k.q`,
+      notInserted.map(({ item }) => item.deviceId),
+      notInserted.map(({ item }) => item.seq),
+    );
+    const byKey = new Map(rows.map((row) => [`heart-rate:${row.deviceId}:${row.seq}`, row]));
+    for (const entry of notInserted) {
+      const row = byKey.get(keyOf(entry.item));
+      if (!row) {
+        lookInChunks.push(entry);
+        continue;
+      }
+      const sent = staged[heartRate.indexOf(entry)]!;
+      const isSame = row.startedAtMs === entry.item.startedAtMs && row.intervalMs === entry.item.intervalMs && row.bpm === sent.bpm && row.activity === sent.activity;
+      acks.push([entry.index, answerRetry(entry.item, isSame)]);
+    }
+  }
+
+  const compacted = await findCompactedSegments(tx, lookInChunks.map(({ item }) => item));
+  const freshKeys = new Set(fresh.map(({ item }) => keyOf(item)));
+  const storedItems: THeartRateItem[] = [];
+  const unstage: THeartRateItem[] = [];
+  for (const entry of lookInChunks) {
+    const segment = compacted.get(keyOf(entry.item));
+    if (!segment) {
+      if (freshKeys.has(keyOf(entry.item))) {
+        acks.push([entry.index, { deviceId: entry.item.deviceId, seq: entry.item.seq, status: "stored", samples: entry.item.bpm.length }]);
+        storedItems.push(entry.item);
+      } else {
+        // Was staged when we inserted, is neither staged nor compacted now: only possible if the original
+        // is older than the retry window. Ask the device to retry; it will then be stored as new.
+        acks.push([entry.index, new AppError("UNAVAILABLE", { message: "Could not store the batch; retry", retryAfterS: 1 })]);
+      }
+      continue;
+    }
+    // A retry of a batch that was already compacted: our staged copy must not survive this transaction.
+    if (freshKeys.has(keyOf(entry.item))) unstage.push(entry.item);
+    acks.push([entry.index, answerRetry(entry.item, isSameSegment(segment, entry.item))]);
+  }
+  if (unstage.length > 0) {
+    await tx.$executeRawUnsafe(
+      `DELETE FROM "HeartRateStagedBatch" s USING unnest($1::uuid[], $2::int[]) AS k(d, q) WHERE s."deviceId" = k.d AND s."seq" = k.q`,
+      unstage.map((item) => item.deviceId),
+      unstage.map((item) => item.seq),
+    );
+  }
+  return { acks, stored: storedItems };
 }
 
-/** Adds newly stored samples into the per-minute rollups that dashboards read. Gaps are not counted. */
-async function upsertMinuteRollups(tx: TTx, items: THeartRateItem[]): Promise<void> {
-  const minutes = new Map<string, { patientId: string; minuteMs: number; samples: number; sumBpm: number; minBpm: number; maxBpm: number; sumActivity: number }>();
-  for (const item of items) {
-    item.bpm.forEach((bpm, index) => {
-      if (bpm === BPM_GAP) return;
-      const atMs = item.startedAtMs + index * item.intervalMs;
-      const minuteMs = atMs - (((atMs % 60_000) + 60_000) % 60_000);
-      const key = `${item.patientId}:${minuteMs}`;
-      const activity = item.activity[index] ?? 0;
-      const minute = minutes.get(key);
-      if (minute) {
-        minute.samples += 1;
-        minute.sumBpm += bpm;
-        minute.minBpm = Math.min(minute.minBpm, bpm);
-        minute.maxBpm = Math.max(minute.maxBpm, bpm);
-        minute.sumActivity += activity;
-      } else {
-        minutes.set(key, { patientId: item.patientId, minuteMs, samples: 1, sumBpm: bpm, minBpm: bpm, maxBpm: bpm, sumActivity: activity });
-      }
-    });
-  }
-  if (minutes.size === 0) return;
-  const rows = [...minutes.values()];
-  await tx.$executeRawUnsafe(
-    `INSERT INTO "HeartRateMinute" ("patientId", "minute", "samples", "sumBpm", "minBpm", "maxBpm", "sumActivity")
-     SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::int[], $4::int[], $5::int2[], $6::int2[], $7::int[])
-     ON CONFLICT ("patientId", "minute") DO UPDATE SET
-       "samples" = "HeartRateMinute"."samples" + EXCLUDED."samples",
-       "sumBpm" = "HeartRateMinute"."sumBpm" + EXCLUDED."sumBpm",
-       "minBpm" = LEAST("HeartRateMinute"."minBpm", EXCLUDED."minBpm"),
-       "maxBpm" = GREATEST("HeartRateMinute"."maxBpm", EXCLUDED."maxBpm"),
-       "sumActivity" = "HeartRateMinute"."sumActivity" + EXCLUDED."sumActivity"`,
-    rows.map((row) => row.patientId),
-    rows.map((row) => new Date(row.minuteMs).toISOString()),
-    rows.map((row) => row.samples),
-    rows.map((row) => row.sumBpm),
-    rows.map((row) => row.minBpm),
-    rows.map((row) => row.maxBpm),
-    rows.map((row) => row.sumActivity),
+function answerRetry(item: THeartRateItem, isSame: boolean): TIngestAck | AppError {
+  return isSame
+    ? { deviceId: item.deviceId, seq: item.seq, status: "duplicate", samples: item.bpm.length }
+    : new AppError("CONFLICT", { message: `Sequence number ${item.seq} was already used for different data` });
+}
+
+/**
+ * The compacted copies of these (deviceId, seq) keys, if any. The (deviceId, seqMax) index makes the
+ * usual case one index probe that finds nothing: a watch's new batch has a higher seq than anything
+ * compacted. A chunk whose seq range holds the seq is decoded to be sure.
+ */
+async function findCompactedSegments(tx: TTx, items: THeartRateItem[]): Promise<Map<string, THeartRateSegment>> {
+  const found = new Map<string, THeartRateSegment>();
+  if (items.length === 0) return found;
+  const rows = await tx.$queryRawUnsafe<{ deviceId: string; seq: number; hourMs: number; data: string }[]>(
+    `SELECT k.d::text AS "deviceId", k.q AS seq, (extract(epoch FROM c."hour") * 1000)::float8 AS "hourMs", encode(c."data", 'hex') AS data
+     FROM unnest($1::uuid[], $2::int[]) AS k(d, q)
+     JOIN "HeartRateChunk" c ON c."deviceId" = k.d AND c."seqMax" >= k.q AND c."seqMin" <= k.q AND c."hour" >= $3::timestamptz`,
+    items.map((item) => item.deviceId),
+    items.map((item) => item.seq),
+    new Date(Date.now() - RETRY_LOOKBACK_MS).toISOString(),
   );
+  for (const row of rows) {
+    const segment = decodeHeartRateChunk(Buffer.from(row.data, "hex"), row.hourMs).find((candidate) => candidate.seq === row.seq);
+    if (segment) found.set(`heart-rate:${row.deviceId}:${row.seq}`, segment);
+  }
+  return found;
 }

@@ -5,12 +5,13 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { parseConfig } from "@/lib/config";
 import { applyMigrations } from "@/lib/db/migrate";
+import { compactHeartRate } from "@/lib/ingest";
 import { openDatabase, type TDatabase } from "@/lib/db/open-database";
 import { runCohort, type TCohortDevice, type TCohortSummary } from "@/workers/simulator/run-cohort";
-import { createSampleChecksum } from "@/workers/simulator/sample-checksum";
 import { createScratchDatabase, type TScratchDatabase } from "../helpers/db-admin";
 import { createDevice, createHospital, createPatient } from "../helpers/factories";
 import { cleanUpServerProcesses, createTempDataDir, findFreePort, startServerProcess, waitForUrl } from "../helpers/server-process";
+import { checksumStoredHeartRate } from "../helpers/stored-heart-rate";
 import { MIGRATIONS_DIR } from "../helpers/test-database";
 
 const WATCHES = 24;
@@ -36,10 +37,8 @@ async function prepareDevices(database: TDatabase): Promise<TCohortDevice[]> {
 async function verifyExactlyOnce(database: TDatabase, summary: TCohortSummary) {
   const mismatches: string[] = [];
   for (const device of summary.devices) {
-    const batches = await database.prisma.heartRateBatch.findMany({ where: { deviceId: device.deviceId }, orderBy: { startedAt: "asc" } });
-    const checksum = createSampleChecksum();
-    for (const batch of batches) batch.bpm.forEach((bpm, index) => checksum.add(batch.startedAt.getTime() + index * batch.intervalMs, bpm));
-    const stored = checksum.value();
+    // Reads staged batches and compacted chunks alike.
+    const stored = await checksumStoredHeartRate(database.prisma, device.deviceId);
     if (stored.count !== device.sentSamples || stored.checksum !== device.checksum) {
       mismatches.push(`${device.deviceId}: sent ${device.sentSamples}/${device.checksum}, stored ${stored.count}/${stored.checksum}`);
     }
@@ -97,6 +96,10 @@ describe("crash recovery", () => {
     try {
       expect(await verifyExactlyOnce(check, summaries[0]!)).toEqual([]);
       expect(await verifyExactlyOnce(check, summaries[1]!)).toEqual([]);
+      // Whatever the servers left staged is folded into hourly chunks: still every sample exactly once.
+      await compactHeartRate({ db: check.prisma });
+      expect(await verifyExactlyOnce(check, summaries[0]!)).toEqual([]);
+      expect(await verifyExactlyOnce(check, summaries[1]!)).toEqual([]);
     } finally {
       await check.close();
     }
@@ -117,6 +120,10 @@ describe("crash recovery", () => {
     }
     const check = await openDatabase({ databaseUrl: database.url, poolSize: 2 });
     try {
+      expect(await verifyExactlyOnce(check, summaries[0]!)).toEqual([]);
+      expect(await verifyExactlyOnce(check, summaries[1]!)).toEqual([]);
+      // Whatever the servers left staged is folded into hourly chunks: still every sample exactly once.
+      await compactHeartRate({ db: check.prisma });
       expect(await verifyExactlyOnce(check, summaries[0]!)).toEqual([]);
       expect(await verifyExactlyOnce(check, summaries[1]!)).toEqual([]);
     } finally {

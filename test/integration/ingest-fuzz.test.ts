@@ -7,6 +7,7 @@ import { createRng } from "@/lib/sim/rng";
 import { callRoute, type TCallOptions } from "../helpers/call-route";
 import { createDevice, createWorld, signInAs } from "../helpers/factories";
 import { connectClient, startTestRealtime } from "../helpers/realtime";
+import { countStoredBatches } from "../helpers/stored-heart-rate";
 import { useDatabaseInServerContext } from "../helpers/server-context";
 import { createTestDatabase } from "../helpers/test-database";
 
@@ -123,8 +124,7 @@ describe("fuzzed heart-rate batches", () => {
     for (let seed = 0; seed < 30; seed += 1) cases.push({ name: `random bytes #${seed}`, target: { call: { bearer: watch.token, rawBody: rawBytes(seed) } } });
 
     const before = {
-      batches: await database.prisma.heartRateBatch.count({ where: { patientId: { in: [world.home.patient.id, world.away.patient.id] } } }),
-      minutes: await database.prisma.heartRateMinute.count({ where: { patientId: { in: [world.home.patient.id, world.away.patient.id] } } }),
+      batches: await countStoredBatches(database.prisma, { patientIds: [world.home.patient.id, world.away.patient.id] }),
     };
     const failures: string[] = [];
     for (const { name, target } of cases) {
@@ -134,8 +134,7 @@ describe("fuzzed heart-rate batches", () => {
     }
     expect(failures).toEqual([]);
     expect({
-      batches: await database.prisma.heartRateBatch.count({ where: { patientId: { in: [world.home.patient.id, world.away.patient.id] } } }),
-      minutes: await database.prisma.heartRateMinute.count({ where: { patientId: { in: [world.home.patient.id, world.away.patient.id] } } }),
+      batches: await countStoredBatches(database.prisma, { patientIds: [world.home.patient.id, world.away.patient.id] }),
     }).toEqual(before);
 
     // The same, unmutated batch is accepted: the refusals above were about the mutations.
@@ -157,7 +156,7 @@ describe("fuzzed batches over the device socket", () => {
         for (let count = rng.int(1, 3); count > 0; count -= 1) rng.pick(bodyMutations).apply(target);
         payloads.push(target.body);
       }
-      const before = await database.prisma.heartRateBatch.count({ where: { deviceId: watch.id } });
+      const before = await countStoredBatches(database.prisma, { deviceId: watch.id });
       const failures: string[] = [];
       for (const payload of payloads) {
         const ack = (await socket.emitWithAck("heart-rate:batch", payload)) as { ok: boolean; error?: { code: string } };
@@ -171,7 +170,7 @@ describe("fuzzed batches over the device socket", () => {
       expect(glucose).toMatchObject({ ok: false, error: { code: "FORBIDDEN" } });
       expect(failures).toEqual([]);
       expect(socket.connected).toBe(true);
-      expect(await database.prisma.heartRateBatch.count({ where: { deviceId: watch.id } })).toBe(before);
+      expect(await countStoredBatches(database.prisma, { deviceId: watch.id })).toBe(before);
     } finally {
       socket.close();
       await server.close();

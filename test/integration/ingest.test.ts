@@ -1,16 +1,23 @@
 // Device ingestion over HTTP and the socket namespace: exactly once, durable before the ack, rollups,
 // clear refusals, back-pressure, and live pushes only to those allowed to watch.
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postGlucose } from "@/app/api/devices/[deviceId]/glucose/route";
 import { POST as postHeartRate } from "@/app/api/devices/[deviceId]/heart-rate/route";
-import type { TDatabase } from "@/lib/db/open-database";
+import { applyMigrations, readMigrationFiles } from "@/lib/db/migrate";
+import { openDatabase, type TDatabase } from "@/lib/db/open-database";
 import { createIngestWriter } from "@/lib/ingest/create-ingest-writer";
+import { compactHeartRate } from "@/lib/ingest/compact-heart-rate";
 import { ingestHeartRate } from "@/lib/ingest/ingest-heart-rate";
+import { getHeartRateMinutes } from "@/lib/patients/get-heart-rate-minutes";
 import { callRoute } from "../helpers/call-route";
-import { createDevice, createWorld, signInAs } from "../helpers/factories";
+import { createDevice, createPatient, createWorld, signInAs } from "../helpers/factories";
 import { connectClient, startTestRealtime } from "../helpers/realtime";
 import { useDatabaseInServerContext } from "../helpers/server-context";
-import { createTestDatabase } from "../helpers/test-database";
+import { countStoredBatches, readStoredBatches } from "../helpers/stored-heart-rate";
+import { createTestDatabase, MIGRATIONS_DIR } from "../helpers/test-database";
 
 let database: TDatabase;
 let world: Awaited<ReturnType<typeof createWorld>>;
@@ -33,12 +40,18 @@ async function newWatch() {
   return createDevice(db(), { patientId: world.home.patient.id });
 }
 
+async function readMinutes(patientId: string, from: Date, to: Date) {
+  const user = await db().patient.findUniqueOrThrow({ where: { id: patientId }, select: { userId: true } });
+  const { actor } = await signInAs(db(), user.userId);
+  return getHeartRateMinutes({ db: db(), actor, patientId, query: { from: from.toISOString(), to: to.toISOString() } });
+}
+
 function postBatch(device: { id: string }, token: string, body: unknown) {
   return callRoute(postHeartRate, "POST", `/api/devices/${device.id}/heart-rate`, { params: { deviceId: device.id }, bearer: token, body });
 }
 
 describe("heart-rate over HTTP", () => {
-  it("stores a batch once, acknowledges a retry as a duplicate, and keeps the rollups exact", async () => {
+  it("stores a batch once, acknowledges a retry as a duplicate, and reports exact per-minute figures", async () => {
     const { device, token } = await newWatch();
     const startedAt = minuteAgo(10);
     // 90 samples: 60 in the first minute, 30 in the second; one gap (0) that must not be counted.
@@ -53,17 +66,14 @@ describe("heart-rate over HTTP", () => {
     expect(retry.status).toBe(200);
     expect(retry.json.ack).toMatchObject({ status: "duplicate" });
 
-    const batches = await db().heartRateBatch.findMany({ where: { deviceId: device.id } });
+    const batches = await readStoredBatches(db(), { deviceId: device.id });
     expect(batches).toHaveLength(1);
     expect(batches[0]!.bpm).toEqual(bpm);
 
-    const minutes = await db().heartRateMinute.findMany({
-      where: { patientId: world.home.patient.id, minute: { in: [startedAt, new Date(startedAt.getTime() + 60_000)] } },
-      orderBy: { minute: "asc" },
-    });
+    const minutes = await readMinutes(world.home.patient.id, startedAt, new Date(startedAt.getTime() + 120_000));
     const firstMinute = bpm.slice(0, 60).filter((value) => value !== 0);
     expect(minutes.map((row) => row.samples)).toEqual([59, 30]);
-    expect(minutes[0]!.sumBpm).toBe(firstMinute.reduce((sum, value) => sum + value, 0));
+    expect(minutes[0]!.meanBpm).toBe(Math.round((firstMinute.reduce((sum, value) => sum + value, 0) / 59) * 10) / 10);
     expect(minutes[0]!.minBpm).toBe(Math.min(...firstMinute));
     expect((await db().device.findUniqueOrThrow({ where: { id: device.id } })).lastSeenAt).not.toBeNull();
   });
@@ -75,7 +85,7 @@ describe("heart-rate over HTTP", () => {
     const conflict = await postBatch(device, token, { seq: 7, startedAt, intervalMs: 1000, bpm: [90, 90] });
     expect(conflict.status).toBe(409);
     expect(conflict.json.error?.code).toBe("CONFLICT");
-    expect((await db().heartRateBatch.findFirstOrThrow({ where: { deviceId: device.id, seq: 7 } })).bpm).toEqual([70, 70]);
+    expect((await readStoredBatches(db(), { deviceId: device.id })).map((batch) => batch.bpm)).toEqual([[70, 70]]);
   });
 
   it("refuses a token used for another device, and a watch sending glucose", async () => {
@@ -90,7 +100,8 @@ describe("heart-rate over HTTP", () => {
       body: { seq: 1, readings: [{ measuredAt: minuteAgo(5).toISOString(), glucoseMgDl: 100 }] },
     });
     expect(glucose.status).toBe(403);
-    expect(await db().heartRateBatch.count({ where: { deviceId: { in: [device.id, other.device.id] } } })).toBe(0);
+    expect(await countStoredBatches(db(), { deviceId: device.id })).toBe(0);
+    expect(await countStoredBatches(db(), { deviceId: other.device.id })).toBe(0);
   });
 
   it("refuses samples in the future or older than a week, naming the field", async () => {
@@ -103,7 +114,148 @@ describe("heart-rate over HTTP", () => {
     // A long batch whose end crosses into the future is refused even though it starts in the past.
     const crossing = await postBatch(device, token, { seq: 3, startedAt: new Date(Date.now() - 60_000).toISOString(), intervalMs: 1000, bpm: Array(600).fill(70) });
     expect(crossing.status).toBe(422);
-    expect(await db().heartRateBatch.count({ where: { deviceId: device.id } })).toBe(0);
+    expect(await countStoredBatches(db(), { deviceId: device.id })).toBe(0);
+  });
+});
+
+describe("heart-rate compaction", () => {
+  async function newPatientWatch() {
+    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
+    const { device, token } = await createDevice(db(), { patientId: patient.id });
+    return { patient, device, token };
+  }
+
+  it("folds staged batches into hourly chunks: the same samples, retries still duplicates, reused seqs still 409", async () => {
+    const { patient, device, token } = await newPatientWatch();
+    const startedAt = minuteAgo(150);
+    // Three hours' worth in 10-minute batches that cross hour boundaries, with gaps and activity.
+    const sent = Array.from({ length: 9 }, (_, index) => {
+      const bpm = Array.from({ length: 600 }, (_, sample) => (sample % 97 === 3 ? 0 : 55 + ((sample * 7 + index * 13) % 60)));
+      return { seq: 100 + index, startedAt: new Date(startedAt.getTime() + index * 600_000 + 7).toISOString(), intervalMs: 1000, bpm, activity: bpm.map((_, sample) => (sample * 31) % 10_001) };
+    });
+    for (const body of sent.slice(0, 6)) expect((await postBatch(device, token, body)).status).toBe(200);
+    const minutesBefore = await readMinutes(patient.id, startedAt, new Date());
+
+    const result = await compactHeartRate({ db: db() });
+    expect(result.batches).toBeGreaterThanOrEqual(6);
+    const stored = await readStoredBatches(db(), { deviceId: device.id });
+    expect(stored.every((batch) => batch.compacted)).toBe(true);
+    expect(stored.map(({ seq, startedAtMs, intervalMs, bpm, activity }) => ({ seq, startedAt: new Date(startedAtMs).toISOString(), intervalMs, bpm, activity }))).toEqual(sent.slice(0, 6));
+    expect(await readMinutes(patient.id, startedAt, new Date())).toEqual(minutesBefore);
+
+    // A retry of a compacted batch is acknowledged again and not stored twice; other data under its seq is refused.
+    const retry = await postBatch(device, token, sent[2]);
+    expect(retry.json.ack).toMatchObject({ status: "duplicate", samples: 600 });
+    const conflict = await postBatch(device, token, { ...sent[2]!, bpm: sent[2]!.bpm.map((value) => (value === 0 ? 0 : value + 1)) });
+    expect(conflict.status).toBe(409);
+    const moved = await postBatch(device, token, { ...sent[2]!, startedAt: minuteAgo(15).toISOString() });
+    expect(moved.status).toBe(409);
+
+    // Later batches land in staging, then merge into the chunks already written; the reader sees both homes meanwhile.
+    for (const body of sent.slice(6)) expect((await postBatch(device, token, body)).status).toBe(200);
+    expect((await readStoredBatches(db(), { deviceId: device.id })).map((batch) => batch.compacted)).toEqual([true, true, true, true, true, true, false, false, false]);
+    await compactHeartRate({ db: db() });
+    const all = await readStoredBatches(db(), { deviceId: device.id });
+    expect(all.map((batch) => batch.seq)).toEqual(sent.map((body) => body.seq));
+    expect(all.map((batch) => batch.bpm)).toEqual(sent.map((body) => body.bpm));
+  });
+
+  it("stores a late batch (a watch draining hours of buffer) once, merging it into an hour already compacted", async () => {
+    const { device, token } = await newPatientWatch();
+    const hourStart = new Date(Math.floor((Date.now() - 5 * 3_600_000) / 3_600_000) * 3_600_000);
+    const at = (minutes: number) => new Date(hourStart.getTime() + minutes * 60_000).toISOString();
+    const batch = (seq: number, minute: number, bpm: number) => ({ seq, startedAt: at(minute), intervalMs: 1000, bpm: Array(60).fill(bpm) });
+    expect((await postBatch(device, token, batch(1, 0, 60))).status).toBe(200);
+    expect((await postBatch(device, token, batch(3, 30, 62))).status).toBe(200);
+    await compactHeartRate({ db: db() });
+    // seq 2 was buffered on the watch and arrives hours late, between two compacted batches of its hour.
+    expect((await postBatch(device, token, batch(2, 15, 61))).json.ack).toMatchObject({ status: "stored" });
+    expect((await postBatch(device, token, batch(2, 15, 61))).json.ack).toMatchObject({ status: "duplicate" });
+    await compactHeartRate({ db: db() });
+    expect((await postBatch(device, token, batch(2, 15, 61))).json.ack).toMatchObject({ status: "duplicate" });
+    expect((await postBatch(device, token, batch(2, 15, 99))).status).toBe(409);
+    const chunks = await db().heartRateChunk.findMany({ where: { deviceId: device.id } });
+    expect(chunks.map((chunk) => ({ hour: chunk.hour.toISOString(), seqMin: chunk.seqMin, seqMax: chunk.seqMax, batches: chunk.batches, readings: chunk.readings }))).toEqual([
+      { hour: hourStart.toISOString(), seqMin: 1, seqMax: 3, batches: 3, readings: 180 },
+    ]);
+    expect((await readStoredBatches(db(), { deviceId: device.id })).map((stored) => [stored.seq, stored.bpm[0]])).toEqual([
+      [1, 60],
+      [2, 61],
+      [3, 62],
+    ]);
+  });
+});
+
+describe("heart-rate retries racing the compactor", () => {
+  it("answers every retry as a duplicate and stores each batch once while compaction runs", async () => {
+    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
+    const { device } = await createDevice(db(), { patientId: patient.id });
+    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+    const writer = createIngestWriter({ db: db(), maxBatchesPerFlush: 20, compactEveryMs: 0 });
+    const startedAtMs = Date.now() - 3 * 3_600_000;
+    const batch = (seq: number) => ({ seq, startedAt: new Date(startedAtMs + seq * 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, (_, index) => 60 + ((seq + index) % 40)) });
+    const seqs = Array.from({ length: 200 }, (_, seq) => seq);
+    try {
+      const first = await Promise.all(seqs.map((seq) => ingestHeartRate({ writer, actor, deviceId: device.id, batch: batch(seq) })));
+      expect(first.every((ack) => ack.status === "stored")).toBe(true);
+      const [retries] = await Promise.all([
+        Promise.all(seqs.map((seq) => ingestHeartRate({ writer, actor, deviceId: device.id, batch: batch(seq) }))),
+        compactHeartRate({ db: db(), maxBatchesPerTransaction: 50 }),
+      ]);
+      expect(retries.map((ack) => ack.status)).toEqual(seqs.map(() => "duplicate"));
+    } finally {
+      await writer.close();
+    }
+    await compactHeartRate({ db: db() });
+    const stored = await readStoredBatches(db(), { deviceId: device.id });
+    expect(stored.map((entry) => entry.seq)).toEqual(seqs);
+    expect(stored.every((entry) => entry.compacted)).toBe(true);
+  });
+});
+
+describe("the compact_heart_rate_storage migration", () => {
+  it("moves batches stored in the old layout into staging, where they read back, compact, and still catch retries", { timeout: 120_000 }, async () => {
+    const all = await readMigrationFiles(MIGRATIONS_DIR);
+    const index = all.findIndex((file) => file.name.endsWith("_compact_heart_rate_storage"));
+    const before = await mkdtemp(path.join(os.tmpdir(), "pulseguard-pre-compaction-"));
+    for (const file of all.slice(0, index)) {
+      await mkdir(path.join(before, file.name));
+      await writeFile(path.join(before, file.name, "migration.sql"), file.sql);
+    }
+    const legacy = await openDatabase({ dataDir: "memory" });
+    try {
+      await legacy.withRawConnection((connection) => applyMigrations({ connection, migrationsDir: before }));
+      const legacyWorld = await createWorld(legacy.prisma);
+      const { device } = await createDevice(legacy.prisma, { patientId: legacyWorld.home.patient.id });
+      const startedAt = new Date(Math.floor(Date.now() / 1000) * 1000 - 3_600_000);
+      await legacy.withRawConnection((connection) =>
+        connection.query(
+          `INSERT INTO "HeartRateBatch" ("deviceId", "patientId", "seq", "startedAt", "intervalMs", "bpm", "activity")
+           VALUES ($1, $2, 4, $3, 1000, '{0,25,250,71}', '{0,255,256,10000}'), ($1, $2, 5, $4, 1000, '{72}', '{3}')`,
+          [device.id, legacyWorld.home.patient.id, startedAt.toISOString(), new Date(startedAt.getTime() + 4_000).toISOString()],
+        ),
+      );
+      await legacy.withRawConnection((connection) => applyMigrations({ connection, migrationsDir: MIGRATIONS_DIR }));
+      const expected = [
+        { seq: 4, startedAtMs: startedAt.getTime(), intervalMs: 1000, bpm: [0, 25, 250, 71], activity: [0, 255, 256, 10_000] },
+        { seq: 5, startedAtMs: startedAt.getTime() + 4_000, intervalMs: 1000, bpm: [72], activity: [3] },
+      ];
+      const read = async () => (await readStoredBatches(legacy.prisma, { deviceId: device.id })).map(({ seq, startedAtMs, intervalMs, bpm, activity }) => ({ seq, startedAtMs, intervalMs, bpm, activity }));
+      expect(await read()).toEqual(expected);
+      await compactHeartRate({ db: legacy.prisma });
+      expect(await read()).toEqual(expected);
+      const writer = createIngestWriter({ db: legacy.prisma, compactEveryMs: 0 });
+      try {
+        const item = { kind: "heart-rate" as const, deviceId: device.id, patientId: legacyWorld.home.patient.id, ...expected[0]! };
+        expect(await writer.submit(item)).toMatchObject({ status: "duplicate" });
+        await expect(writer.submit({ ...item, bpm: [0, 25, 250, 72] })).rejects.toMatchObject({ code: "CONFLICT" });
+      } finally {
+        await writer.close();
+      }
+    } finally {
+      await legacy.close();
+      await rm(before, { recursive: true, force: true });
+    }
   });
 });
 
@@ -123,7 +275,7 @@ describe("the write queue", () => {
   it("answers 429 with a retry time when full, and stores every batch it accepted", async () => {
     const { device } = await newWatch();
     const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: world.home.patient.id, hospitalId: world.home.hospital.id };
-    const writer = createIngestWriter({ db: db(), maxQueuedSamples: 1_000, maxBatchesPerFlush: 5 });
+    const writer = createIngestWriter({ db: db(), maxQueuedSamples: 1_000, maxBatchesPerFlush: 5, compactEveryMs: 0 });
     const startedAt = minuteAgo(60).toISOString();
     const results = await Promise.allSettled(
       Array.from({ length: 40 }, (_, seq) =>
@@ -136,7 +288,7 @@ describe("the write queue", () => {
     expect(accepted.length).toBeGreaterThan(0);
     expect(refused.length).toBeGreaterThan(0);
     for (const result of refused) expect(result.reason).toMatchObject({ code: "THROTTLED", retryAfterS: 1 });
-    expect(await db().heartRateBatch.count({ where: { deviceId: device.id } })).toBe(accepted.length);
+    expect(await countStoredBatches(db(), { deviceId: device.id })).toBe(accepted.length);
   });
 });
 
@@ -157,7 +309,7 @@ describe("heart-rate over the device socket", () => {
       const batch = { seq: 1, startedAt: minuteAgo(3).toISOString(), intervalMs: 1000, bpm: [80, 81, 82] };
       const ack = await watch.emitWithAck("heart-rate:batch", batch);
       expect(ack).toEqual({ ok: true, data: { deviceId: device.id, seq: 1, status: "stored", samples: 3 } });
-      expect(await db().heartRateBatch.count({ where: { deviceId: device.id } })).toBe(1);
+      expect(await countStoredBatches(db(), { deviceId: device.id })).toBe(1);
       expect((await pushed).bpm).toEqual([80, 81, 82]);
 
       const bad = await watch.emitWithAck("heart-rate:batch", { ...batch, seq: -1, extra: 1 });

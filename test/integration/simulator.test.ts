@@ -6,6 +6,7 @@ import { runCohort, type TCohortDevice } from "@/workers/simulator/run-cohort";
 import { createSampleChecksum } from "@/workers/simulator/sample-checksum";
 import { createDevice, createWorld } from "../helpers/factories";
 import { startTestRealtime, type TTestRealtime } from "../helpers/realtime";
+import { checksumStoredHeartRate } from "../helpers/stored-heart-rate";
 import { createTestDatabase } from "../helpers/test-database";
 
 let database: TDatabase;
@@ -54,10 +55,7 @@ describe("simulator cohort", () => {
     for (const device of summary.devices.filter((d) => d.deviceId !== devices[2]!.deviceId)) {
       // An hour at 1 Hz in 10-second batches, give or take the window the clock started in.
       expect(device.sentSamples).toBeGreaterThanOrEqual(3_590);
-      const batches = await database.prisma.heartRateBatch.findMany({ where: { deviceId: device.deviceId }, orderBy: { startedAt: "asc" } });
-      const checksum = createSampleChecksum();
-      for (const stored of batches) stored.bpm.forEach((bpm, index) => checksum.add(stored.startedAt.getTime() + index * stored.intervalMs, bpm));
-      expect(checksum.value()).toEqual({ count: device.sentSamples, checksum: device.checksum });
+      expect(await checksumStoredHeartRate(database.prisma, device.deviceId)).toEqual({ count: device.sentSamples, checksum: device.checksum });
     }
 
     const cgm = summary.devices.find((d) => d.deviceId === devices[2]!.deviceId)!;
