@@ -3,6 +3,7 @@
 import path from "node:path";
 import { getConfig } from "./lib/config";
 import { MigrationError } from "./lib/db/migrate";
+import { loadWatchScreenModel } from "./lib/detect/screen/load-watch-screen-model";
 import { getLogger } from "./lib/log/logger";
 import { readDemoCredentials } from "./lib/seed/seed-demo";
 import { startServer } from "./lib/server/start-server";
@@ -12,14 +13,17 @@ import { heartRateFromScenario } from "./workers/simulator/scenario-heart-rate";
 
 const projectDir = path.dirname(new URL(import.meta.url).pathname);
 
-function startDemoSimulator(url: string): TCohort | undefined {
+async function startDemoSimulator(url: string): Promise<TCohort | undefined> {
   const config = getConfig();
   const credentials = config.SEED_DEMO && config.SIMULATE ? readDemoCredentials(config.dataDirAbsolute) : null;
   if (!credentials) return undefined;
   const scenario = loadScenarioFile(path.resolve(projectDir, config.SIMULATOR_SCENARIO));
   const logger = getLogger();
   logger.info({ devices: credentials.devices.length, scenario: scenario.name }, "demo simulator streaming (SIMULATE=false to turn off)");
+  // The watches run the same tier-1 screen as the server, from the same integrity-checked artifact.
+  const screenModel = await loadWatchScreenModel({ modelDir: path.join(projectDir, "public", "models", "watch-screen") });
   return runCohort({
+    watchScreen: { weights: screenModel.weights, escalateScore: screenModel.manifest.thresholds.escalate },
     baseUrl: url,
     devices: credentials.devices,
     transport: "socket",
@@ -37,7 +41,7 @@ async function main() {
   const logger = getLogger();
   const server = await startServer({ config, projectDir });
   process.stdout.write(`\nPulseGuard is running at ${server.url}  (Ctrl+C to stop)\n`);
-  const simulator = startDemoSimulator(server.url);
+  const simulator = await startDemoSimulator(server.url);
 
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -43,7 +43,15 @@ const ZConfigSchema = z.object({
     .pipe(z.array(z.number().int().min(1).max(86_400)).min(1).max(2)),
   // A watch that streamed and then stays silent this long raises a stale-device alert.
   STALE_DEVICE_AFTER_MIN: z.coerce.number().int().min(1).max(24 * 60).default(10),
-  // How often escalations and stale devices are swept (every instance sweeps; each action runs once).
+  // The detection cascade at ingest (watch screen, ECG requests, ECG model on worker threads).
+  DETECTION: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((v) => v === "true"),
+  // ECG inference threads: one leaves the other core of a 2-core machine to the event loop and database.
+  ECG_POOL_SIZE: z.coerce.number().int().min(1).max(16).default(1),
+  // How often escalations, stale devices and unanswered ECG requests are swept (every instance sweeps;
+  // each action runs once).
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
 });
 

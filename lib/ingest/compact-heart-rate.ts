@@ -40,7 +40,7 @@ type TChunkKey = { patientId: string; hourMs: number; deviceId: string };
 const chunkKeyOf = (key: TChunkKey) => `${key.patientId}:${key.hourMs}:${key.deviceId}`;
 
 /**
- * Compacts every batch staged when it starts, `maxBatchesPerTransaction` at a time (short transactions
+ * Compacts every batch staged when it starts, `maxBatchesPerTransaction` (default 1,000) at a time (short transactions
  * keep the writer's commits flowing; on PGlite they share one connection). Batches staged while it runs
  * wait for the next run.
  */
@@ -51,7 +51,7 @@ export async function compactHeartRate(options: {
   shouldStop?: () => boolean;
 }): Promise<TCompactionResult> {
   const { db } = options;
-  const maxBatches = options.maxBatchesPerTransaction ?? 5_000;
+  const maxBatches = options.maxBatchesPerTransaction ?? 1_000;
   const startedAt = performance.now();
   const result: TCompactionResult = { batches: 0, samples: 0, chunks: 0, transactions: 0, skipped: false, ms: 0 };
   const perDevice = await db.$queryRawUnsafe<{ deviceId: string; batches: number }[]>(

@@ -13,6 +13,9 @@ import { publishAfterReply } from "../alerts/publish-after-reply";
 import { resolveAlert, ZResolveAlertSchema } from "../alerts/resolve-alert";
 import { snoozeAlert, ZSnoozeAlertSchema } from "../alerts/snooze-alert";
 import { getPatientForActorOrThrow } from "../auth/access-policy";
+import { assertPatientsVisibleOrThrow } from "../patients/assert-patients-visible";
+import type { TDetectionService } from "../detect/service/create-detection-service";
+import { ZEcgStripUploadSchema, type TEcgRequestMessage } from "../detect/service/ecg-strip-upload";
 import { authenticateDevice, readBearerToken } from "../auth/authenticate-device";
 import { getSessionActor, SESSION_COOKIE } from "../auth/sessions";
 import type { TDb } from "../db/create-prisma-client";
@@ -30,6 +33,7 @@ import { pushStoredHeartRate } from "./push-stored-heart-rate";
 import {
   rooms,
   ZWatchPatientSchema,
+  ZWatchPatientsSchema,
   type ClientToServerEvents,
   type DeviceClientToServerEvents,
   type DeviceServerToClientEvents,
@@ -45,6 +49,8 @@ export type TRealtime = {
   io: TRealtimeServer;
   /** Pushes committed alert changes to the sockets allowed to see them (on every instance). */
   alerts: TAlertPublisher;
+  /** The detection cascade fed by stored heart rate, when the server runs one. */
+  detection: TDetectionService | undefined;
   close(): Promise<void>;
 };
 
@@ -76,6 +82,11 @@ export async function createRealtimeServer(options: {
    * clients watching each patient; without it the device namespace only identifies.
    */
   ingest?: TIngestWriter;
+  /**
+   * Builds the detection cascade once the socket server exists: it needs to reach watches (ECG
+   * requests) and clinicians (alerts). It is fed every stored heart-rate batch and answers "ecg:strip".
+   */
+  createDetection?: (deps: { requestStrip(deviceId: string, message: TEcgRequestMessage): void; alerts: TAlertPublisher }) => TDetectionService;
 }): Promise<TRealtime> {
   const { db } = options;
   const logger = getLogger();
@@ -134,6 +145,15 @@ export async function createRealtimeServer(options: {
       }),
     );
 
+    socket.on("patients:watch", (payload, ack) =>
+      answer(ack, async () => {
+        const { patientIds } = ZWatchPatientsSchema.parse(payload);
+        const allowed = await assertPatientsVisibleOrThrow({ db, actor, patientIds, action: "patient.watch" });
+        await socket.join(allowed.map((patientId) => rooms.patient(patientId)));
+        return { patientIds: allowed };
+      }),
+    );
+
     socket.on("alerts:sync", (payload, ack) => answer(ack, () => listAlertEventsSince({ db, actor, input: (payload ?? {}) as never })));
 
     // Write, acknowledge the caller, then push to everyone else who sees the alert.
@@ -174,6 +194,12 @@ export async function createRealtimeServer(options: {
     Record<string, never>,
     TDeviceSocketData
   >;
+  const detection = options.createDetection?.({
+    alerts,
+    requestStrip: (deviceId, message) => devices.to(rooms.device(deviceId)).emit("ecg:request", message),
+  });
+  if (detection) options.ingest?.onStored((stored) => detection.onStored(stored));
+
   devices.use(async (socket, next) => {
     try {
       const authToken: unknown = socket.handshake.auth?.token;
@@ -202,11 +228,18 @@ export async function createRealtimeServer(options: {
     socket.on("glucose:batch", (payload, ack) =>
       answer(ack, () => ingestGlucose({ writer: getWriter(), actor, deviceId: actor.deviceId, batch: ZGlucoseBatchSchema.parse(payload) })),
     );
+    socket.on("ecg:strip", (payload, ack) =>
+      answer(ack, async () => {
+        if (!detection) throw new AppError("UNAVAILABLE", { message: "Detection is not enabled here" });
+        return detection.acceptStrip({ actor, upload: ZEcgStripUploadSchema.parse(payload) });
+      }),
+    );
   });
 
   return {
     io,
     alerts,
+    detection,
     async close() {
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));

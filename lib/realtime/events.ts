@@ -1,16 +1,21 @@
 // Realtime events, typed once and shared by the server and every client.
 import { z } from "zod";
 import type { TAlertEventView, TAlertView } from "../alerts/alert-views";
+import type { TEcgRequestMessage, TEcgStripAck } from "../detect/service/ecg-strip-upload";
 
 export type TAckError = { code: string; message: string; retryAfterS?: number; fields?: { path: string; message: string }[] };
 export type TAck<T> = (response: { ok: true; data: T } | { ok: false; error: TAckError }) => void;
 
 export const ZWatchPatientSchema = z.strictObject({ patientId: z.string().max(64) });
+// At most 500 ids: a console shows a few hundred patients (lib/patients/assert-patients-visible.ts).
+export const ZWatchPatientsSchema = z.strictObject({ patientIds: z.array(z.string().max(64)).min(1).max(500) });
 
 export interface ClientToServerEvents {
   /** Subscribe to one patient's live stream; allowed only where the access policy allows reading them. */
   "patient:watch": (payload: unknown, ack: TAck<{ patientId: string }>) => void;
   "patient:unwatch": (payload: unknown, ack: TAck<{ patientId: string }>) => void;
+  /** patient:watch for many patients at once (a clinician console): all must be readable, or none is joined. */
+  "patients:watch": (payload: unknown, ack: TAck<{ patientIds: string[] }>) => void;
   "session:whoami": (ack: TAck<{ userId: string; role: string }>) => void;
   /** Catch-up after a (re)connect: every alert event after `afterEventId` that this user may see. */
   "alerts:sync": (payload: unknown, ack: TAck<{ events: TAlertEventView[]; hasMore: boolean }>) => void;
@@ -37,10 +42,14 @@ export interface DeviceClientToServerEvents {
   /** Same body and rules as POST /api/devices/{id}/heart-rate; acknowledged once durable. */
   "heart-rate:batch": (payload: unknown, ack: TAck<TIngestAckData>) => void;
   "glucose:batch": (payload: unknown, ack: TAck<TIngestAckData>) => void;
+  /** The answer to "ecg:request": the strip, stored before it is acknowledged. */
+  "ecg:strip": (payload: unknown, ack: TAck<TEcgStripAck>) => void;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface DeviceServerToClientEvents {}
+export interface DeviceServerToClientEvents {
+  /** A tier-1 hit: record a single-lead strip now and send it back with "ecg:strip". */
+  "ecg:request": (payload: TEcgRequestMessage) => void;
+}
 
 export type TSocketData = { actor: import("../auth/actor").TUserActor };
 export type TDeviceSocketData = { actor: import("../auth/actor").TDeviceActor };

@@ -8,6 +8,11 @@ import { applyMigrations } from "../db/migrate";
 import { openDatabase, type TDatabase } from "../db/open-database";
 import { createEscalationPolicy } from "../alerts/escalation-policy";
 import { startAlertScheduler, type TAlertScheduler } from "../alerts/start-alert-scheduler";
+import { startEcgClassifierPool } from "../detect/ecg/create-ecg-classifier-pool";
+import { loadWatchScreenModel } from "../detect/screen/load-watch-screen-model";
+import { createDetectionService, type TDetectionService } from "../detect/service/create-detection-service";
+import type { TEcgClassifier } from "../detect/cascade/ecg-classification";
+import { closeHeEvalPool, startHeEvalPool } from "../he/he-eval-pool";
 import { getLogger } from "../log/logger";
 import { createRealtimeServer, type TRealtime } from "../realtime/create-realtime-server";
 import { formatDemoLogins, readDemoCredentials, seedDemoIfEmpty } from "../seed/seed-demo";
@@ -27,6 +32,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
     : await openDatabase({ dataDir: config.dataDirAbsolute });
   let realtime: TRealtime | undefined;
   let scheduler: TAlertScheduler | undefined;
+  let classifier: TEcgClassifier | undefined;
   try {
     const migrated = await database.withRawConnection((connection) =>
       applyMigrations({
@@ -53,14 +59,38 @@ export async function startServer(options: { config: TConfig; projectDir: string
     const server = createDrainingServer((request, response) => void route.handle?.(request, response));
     const { httpServer } = server;
 
+    const escalation = createEscalationPolicy(config.ALERT_ESCALATION_DELAYS_S);
+    // Both models are checked against their manifests' sha256 before anyone is screened with them.
+    const screenModel = config.DETECTION ? await loadWatchScreenModel({ modelDir: path.join(projectDir, "public", "models", "watch-screen") }) : undefined;
+    const ecgClassifier = config.DETECTION
+      ? startEcgClassifierPool({ size: config.ECG_POOL_SIZE, maxQueued: 256, taskTimeoutMs: 15_000, modelDir: path.join(projectDir, "public", "models", "ecg-cnn") })
+      : undefined;
+    classifier = ecgClassifier;
+    // A missing or tampered model stops start-up here with its reason, instead of every strip failing later.
+    // The HE pool starts here too: worker pools are created outside Next's bundle, once per process.
+    await Promise.all([ecgClassifier?.ready(), startHeEvalPool()]);
     realtime = await createRealtimeServer({
       httpServer,
       db: database.prisma,
       publicOrigin: config.PUBLIC_ORIGIN,
       redisUrl: config.REDIS_URL,
       ingest,
+      createDetection:
+        screenModel && ecgClassifier
+          ? ({ requestStrip, alerts }) =>
+              createDetectionService({
+                db: database.prisma,
+                screenWeights: screenModel.weights,
+                screenModelVersion: `${screenModel.manifest.name}@${screenModel.manifest.version}`,
+                cascadeConfig: { escalateScore: screenModel.manifest.thresholds.escalate, persistenceHits: screenModel.manifest.thresholds.persistenceHits },
+                classifier: ecgClassifier,
+                requestStrip,
+                alerts,
+                escalation,
+              })
+          : undefined,
     });
-    const escalation = createEscalationPolicy(config.ALERT_ESCALATION_DELAYS_S);
+    const detection: TDetectionService | undefined = realtime.detection;
     setServerContext({ config, database, ingest, alerts: realtime.alerts, escalation });
     scheduler = startAlertScheduler({
       db: database.prisma,
@@ -68,6 +98,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
       escalation,
       staleAfterMin: config.STALE_DEVICE_AFTER_MIN,
       intervalMs: config.ALERT_SWEEP_INTERVAL_MS,
+      extraSweeps: detection ? [(now) => detection.sweepExpiredRequests(now)] : [],
     });
 
     await nextApp.prepare();
@@ -94,8 +125,12 @@ export async function startServer(options: { config: TConfig; projectDir: string
           await openScheduler.stop();
           await openRealtime.close();
           httpServer.closeAllConnections();
-          // Batches already accepted are written before the database closes.
+          // Batches already accepted are written before the database closes; detection finishes what
+          // they started (strip requests, classifications, alerts) before the models and database go.
           await ingest.close();
+          await detection?.close();
+          await ecgClassifier?.close();
+          await closeHeEvalPool();
           await nextApp.close?.();
           setServerContext(undefined);
           await database.close();
@@ -106,6 +141,8 @@ export async function startServer(options: { config: TConfig; projectDir: string
     };
   } catch (error) {
     await scheduler?.stop().catch(() => undefined);
+    await classifier?.close().catch(() => undefined);
+    await closeHeEvalPool().catch(() => undefined);
     await realtime?.close().catch(() => undefined);
     await database.close().catch(() => undefined);
     throw error;

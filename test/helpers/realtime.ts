@@ -8,13 +8,18 @@ import { createRealtimeServer, type TRealtime } from "@/lib/realtime/create-real
 export type TTestRealtime = { url: string; realtime: TRealtime; httpServer: Server; close(): Promise<void> };
 
 /** A real socket.io server on port 0, as server.ts wires it, without Next. */
-export async function startTestRealtime(options: { db: TDb; redisUrl?: string; withIngest?: boolean }): Promise<TTestRealtime> {
+export async function startTestRealtime(options: {
+  db: TDb;
+  redisUrl?: string;
+  withIngest?: boolean;
+  createDetection?: Parameters<typeof createRealtimeServer>[0]["createDetection"];
+}): Promise<TTestRealtime> {
   const httpServer = createServer((_request, response) => {
     response.statusCode = 404;
     response.end();
   });
   const ingest = options.withIngest ? createIngestWriter({ db: options.db }) : undefined;
-  const realtime = await createRealtimeServer({ httpServer, db: options.db, redisUrl: options.redisUrl, ingest });
+  const realtime = await createRealtimeServer({ httpServer, db: options.db, redisUrl: options.redisUrl, ingest, createDetection: options.createDetection });
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = httpServer.address() as AddressInfo;
   return {
@@ -24,6 +29,7 @@ export async function startTestRealtime(options: { db: TDb; redisUrl?: string; w
     async close() {
       await realtime.close();
       await ingest?.close();
+      await realtime.detection?.close();
     },
   };
 }

@@ -61,6 +61,33 @@ describe("user namespace", () => {
     });
   }
 
+  it("patients:watch joins every listed patient only when all are visible, and joins none otherwise", async () => {
+    const inRoom = async (patientId: string, socketId: string) =>
+      (await server.realtime.io.in(rooms.patient(patientId)).fetchSockets()).some((member) => member.id === socketId);
+    const admin = await connectClient(server.url, { cookie: await cookieFor(world.home.admin.id) });
+    const clinician = await connectClient(server.url, { cookie: await cookieFor(world.home.clinician.id) });
+    try {
+      const both = [world.home.patient.id, world.home.otherPatient.id];
+      expect(await admin.emitWithAck("patients:watch", { patientIds: both })).toMatchObject({ ok: true, data: { patientIds: both } });
+      expect(await inRoom(world.home.otherPatient.id, admin.id!)).toBe(true);
+      // The care clinician sees the home patient but not the other one: the whole request is refused.
+      expect(await clinician.emitWithAck("patients:watch", { patientIds: both })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      expect(await inRoom(world.home.patient.id, clinician.id!)).toBe(false);
+      // Another hospital's patient, a malformed id, or too many ids are refused the same way.
+      expect(await clinician.emitWithAck("patients:watch", { patientIds: [world.away.patient.id] })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      expect(await clinician.emitWithAck("patients:watch", { patientIds: ["not-a-uuid"] })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+      expect(await clinician.emitWithAck("patients:watch", { patientIds: Array.from({ length: 501 }, () => world.home.patient.id) })).toMatchObject({
+        ok: false,
+        error: { code: "VALIDATION_FAILED" },
+      });
+      expect(await clinician.emitWithAck("patients:watch", { patientIds: [world.home.patient.id] })).toMatchObject({ ok: true });
+      expect(await inRoom(world.home.patient.id, clinician.id!)).toBe(true);
+    } finally {
+      admin.close();
+      clinician.close();
+    }
+  });
+
   it("answers a malformed payload with a validation error and stays connected", async () => {
     const socket = await connectClient(server.url, { cookie: await cookieFor(world.home.clinician.id) });
     try {

@@ -2,9 +2,11 @@
 //   npm run simulate -- --url http://localhost:3000 --speedup 60 --minutes 120
 // Devices and tokens come from a credentials file (the demo seed writes .data/demo-credentials.json).
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
 import { loadScenarioFile } from "../../lib/sim/scenario";
+import { loadWatchScreenModel } from "../../lib/detect/screen/load-watch-screen-model";
 import { formatProgress, runCohort, type TCohortSummary } from "./run-cohort";
 import { heartRateFromScenario } from "./scenario-heart-rate";
 
@@ -64,7 +66,10 @@ async function main() {
     `Simulating ${watches.length} watches and ${sensors} glucose sensors against ${args.url} over ${args.transport}, speed-up ${args.speedup}x` +
       `${durationSimMs ? `, ${args.minutes} simulated minutes` : ", until stopped (Ctrl+C)"}${scenario ? `, scenario ${scenario.name}` : ""}\n`,
   );
+  // The same tier-1 screen the server runs, on each simulated watch (integrity-checked like the server's).
+  const screenModel = await loadWatchScreenModel({ modelDir: path.resolve(import.meta.dirname, "../../public/models/watch-screen") });
   const cohort = runCohort({
+    watchScreen: { weights: screenModel.weights, escalateScore: screenModel.manifest.thresholds.escalate },
     baseUrl: args.url,
     devices,
     transport: args.transport,

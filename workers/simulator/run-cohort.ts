@@ -5,6 +5,7 @@ import { createHttpTransport, createSocketTransport, type TTransport } from "./t
 import { createVirtualCgm, type TVirtualCgm } from "./virtual-cgm";
 import { createVirtualWatch, type TVirtualWatch } from "./virtual-watch";
 import type { THeartRateOptions } from "../../lib/sim/heart-rate";
+import type { TWatchScreenWeights } from "../../lib/detect/screen/screen-model";
 
 export type TCohortDevice = { deviceId: string; token: string; kind: "WATCH" | "CGM"; patientId: string };
 
@@ -22,11 +23,20 @@ export type TCohortOptions = {
   heartRateFor?: (device: TCohortDevice) => Partial<Omit<THeartRateOptions, "startEpochMs" | "seed">>;
   progressEveryMs?: number;
   onProgress?: (line: string) => void;
+  /** Runs the tier-1 screen on every simulated watch too (same code and weights as the server). */
+  watchScreen?: { weights: TWatchScreenWeights; escalateScore: number };
 };
 
 export type TDeviceSummary = { deviceId: string; sentSamples: number; sentBatches: number; checksum: string } & TUploaderStats;
 
-export type TCohortSummary = { devices: TDeviceSummary[]; totals: { sentSamples: number; ackedSamples: number; stored: number; duplicate: number; rejected: number; retries: number; dropped: number } };
+export type TCohortSummary = {
+  devices: TDeviceSummary[];
+  totals: { sentSamples: number; ackedSamples: number; stored: number; duplicate: number; rejected: number; retries: number; dropped: number };
+  /** ECG strips the server asked the watches for, and how many were delivered; seconds the on-watch screen flagged. */
+  ecg: { requested: number; delivered: number; failed: number; watchScreenHits: number };
+};
+
+const STRIP_SEND_ATTEMPTS = 3;
 
 export type TCohort = {
   /** Resolves when the simulated duration is generated and every batch is acknowledged (or refused). */
@@ -42,6 +52,7 @@ export function runCohort(options: TCohortOptions): TCohort {
   const clock = createSimClock({ speedup: options.speedup, durationSimMs: options.durationSimMs });
   const endSimMs = options.durationSimMs === undefined ? Number.POSITIVE_INFINITY : clock.startSimMs + options.durationSimMs;
   const batchSeconds = options.batchSeconds ?? 10;
+  const ecg = { requested: 0, delivered: 0, failed: 0 };
   const members: TMember[] = options.devices.map((device) => {
     const transport =
       options.transport === "socket"
@@ -50,15 +61,32 @@ export function runCohort(options: TCohortOptions): TCohort {
     const uploader = createDeviceUploader({ transport });
     const boundedClock = { ...clock, nowSimMs: () => Math.min(clock.nowSimMs(), endSimMs) };
     const seed = `${options.seed}/${device.deviceId}`;
+    const watch = device.kind === "WATCH" ? createVirtualWatch({ clock: boundedClock, uploader, batchSeconds, heartRate: { seed, ...options.heartRateFor?.(device) }, screen: options.watchScreen }) : undefined;
     const source =
-      device.kind === "WATCH"
-        ? createVirtualWatch({ clock: boundedClock, uploader, batchSeconds, heartRate: { seed, ...options.heartRateFor?.(device) } })
-        : createVirtualCgm({
-            clock: boundedClock,
-            uploader,
-            seed,
-            days: options.durationSimMs === undefined ? undefined : Math.ceil(options.durationSimMs / 86_400_000) + 1,
-          });
+      watch ??
+      createVirtualCgm({
+        clock: boundedClock,
+        uploader,
+        seed,
+        days: options.durationSimMs === undefined ? undefined : Math.ceil(options.durationSimMs / 86_400_000) + 1,
+      });
+    if (watch && transport.onEcgRequest && transport.sendStrip) {
+      const sendStrip = transport.sendStrip;
+      // The watch answers at once with a strip of its current state (a real watch would record 30 s first).
+      transport.onEcgRequest((request) => {
+        ecg.requested += 1;
+        void (async () => {
+          const { rhythm: _rhythm, ...body } = watch.recordStrip(request);
+          for (let attempt = 1; attempt <= STRIP_SEND_ATTEMPTS; attempt += 1) {
+            const result = await sendStrip(body);
+            if (result.kind === "ack") return void (ecg.delivered += 1);
+            if (result.kind === "rejected") break;
+            await new Promise((resolve) => setTimeout(resolve, result.afterMs ?? 1_000));
+          }
+          ecg.failed += 1;
+        })();
+      });
+    }
     return { device, transport, uploader, source };
   });
 
@@ -79,6 +107,7 @@ export function runCohort(options: TCohortOptions): TCohort {
         retries: sum((d) => d.retries),
         dropped: sum((d) => d.droppedFromBuffer),
       },
+      ecg: { ...ecg, watchScreenHits: members.reduce((total, member) => total + ("screenHits" in member.source ? member.source.screenHits() : 0), 0) },
     };
   };
 
@@ -135,6 +164,8 @@ export function formatProgress(summary: TCohortSummary, elapsedSimMs: number, du
   const progress = durationSimMs ? ` (${Math.min(100, (100 * elapsedSimMs) / durationSimMs).toFixed(1)}%)` : "";
   return (
     `[sim ${formatDuration(elapsedSimMs)}${progress}] devices ${summary.devices.length} | samples sent ${totals.sentSamples} acked ${totals.ackedSamples}` +
-    ` | batches stored ${totals.stored} dup ${totals.duplicate} rejected ${totals.rejected} | buffered ${buffered} | retries ${totals.retries}`
+    ` | batches stored ${totals.stored} dup ${totals.duplicate} rejected ${totals.rejected} | buffered ${buffered} | retries ${totals.retries}` +
+    (summary.ecg.watchScreenHits > 0 ? ` | on-watch screen hits ${summary.ecg.watchScreenHits} s` : "") +
+    (summary.ecg.requested > 0 ? ` | ECG strips asked ${summary.ecg.requested} sent ${summary.ecg.delivered}` : "")
   );
 }

@@ -1,5 +1,6 @@
 // How a virtual device talks to PulseGuard: as any real client would, over the public device API.
 import { io, type Socket } from "socket.io-client";
+import type { TEcgRequestMessage } from "../../lib/detect/service/ecg-strip-upload";
 import type { DeviceClientToServerEvents, DeviceServerToClientEvents, TAckError } from "../../lib/realtime/events";
 
 export type TBatchKind = "heart-rate" | "glucose";
@@ -11,8 +12,16 @@ export type TSendResult =
   /** The server refused the batch itself (4xx): resending it cannot help. */
   | { kind: "rejected"; status: number; code: string; message: string };
 
+export type TEcgStripBody = { requestId: string; recordedAt: string; sampleRateHz: number; samplesLe16: Uint8Array };
+
 export type TTransport = {
   send(kind: TBatchKind, body: unknown): Promise<TSendResult>;
+  /**
+   * Server-initiated ECG requests reach a watch only over its socket (the HTTP transport cannot be
+   * called back), so these exist on the socket transport alone.
+   */
+  onEcgRequest?(handler: (request: TEcgRequestMessage) => void): void;
+  sendStrip?(body: TEcgStripBody): Promise<TSendResult>;
   close(): void;
 };
 
@@ -56,25 +65,29 @@ export function createSocketTransport(options: { baseUrl: string; token: string 
     reconnectionDelayMax: 10_000,
   });
   const retryableCodes = new Set(["THROTTLED", "UNAVAILABLE", "INTERNAL"]);
-  return {
-    async send(kind, body) {
-      // Emitting while disconnected would queue in socket.io's buffer and replay later; the uploader's
-      // own buffer and retries already do that, so wait for a live connection instead.
-      if (!socket.connected) return { kind: "retry", reason: "disconnected" };
-      try {
-        const event = kind === "heart-rate" ? "heart-rate:batch" : "glucose:batch";
-        const response = (await socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(event, body)) as
-          | { ok: true; data: { status: "stored" | "duplicate" } }
-          | { ok: false; error: TAckError };
-        if (response.ok) return { kind: "ack", status: response.data.status };
-        if (retryableCodes.has(response.error.code)) {
-          return { kind: "retry", afterMs: response.error.retryAfterS ? response.error.retryAfterS * 1000 : undefined, reason: response.error.code };
-        }
-        return { kind: "rejected", status: 400, code: response.error.code, message: response.error.message };
-      } catch {
-        return { kind: "retry", reason: "ack timeout" };
+  const emit = async (event: "heart-rate:batch" | "glucose:batch" | "ecg:strip", body: unknown): Promise<TSendResult> => {
+    // Emitting while disconnected would queue in socket.io's buffer and replay later; the uploader's
+    // own buffer and retries already do that, so wait for a live connection instead.
+    if (!socket.connected) return { kind: "retry", reason: "disconnected" };
+    try {
+      const response = (await socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck(event, body)) as
+        | { ok: true; data: { status: "stored" | "duplicate" } }
+        | { ok: false; error: TAckError };
+      if (response.ok) return { kind: "ack", status: response.data.status };
+      if (retryableCodes.has(response.error.code)) {
+        return { kind: "retry", afterMs: response.error.retryAfterS ? response.error.retryAfterS * 1000 : undefined, reason: response.error.code };
       }
+      return { kind: "rejected", status: 400, code: response.error.code, message: response.error.message };
+    } catch {
+      return { kind: "retry", reason: "ack timeout" };
+    }
+  };
+  return {
+    send: (kind, body) => emit(kind === "heart-rate" ? "heart-rate:batch" : "glucose:batch", body),
+    onEcgRequest(handler) {
+      socket.on("ecg:request", handler);
     },
+    sendStrip: (body) => emit("ecg:strip", body),
     close() {
       socket.close();
     },

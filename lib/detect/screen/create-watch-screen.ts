@@ -1,0 +1,63 @@
+// Tier 1, the watch screen: every 1 Hz sample updates the patient's online state and scores the window
+// that ends with it. The same code and weights run on the simulated watch and on the server at ingest.
+import { createScreenFeatureExtractor, WARM_UP_REST_UPDATES, type TScreenFeatureOptions, type TScreenSample } from "./create-screen-features";
+import { createScreenModel, SCREEN_CLASSES, SCREEN_CONDITIONS, type TScreenCondition, type TWatchScreenWeights } from "./screen-model";
+
+export type TScreenResult = {
+  atMs: number;
+  /** 1 - P(no clinical event): how suspicious the window is, 0..1. */
+  score: number;
+  /** The clinical condition with the highest probability. */
+  suspected: TScreenCondition;
+  /** P(condition) per clinical condition. */
+  conditionScores: Record<TScreenCondition, number>;
+  /** Median of the last 10 s of readings. */
+  levelBpm: number;
+  baselineBpm: number;
+  /** Activity count averaged over ~45 s (the heart rate's own lag): the context the score used. */
+  activityLevel: number;
+  /** True until the baseline has learned from enough time at rest; scores are less reliable meanwhile. */
+  isWarmingUp: boolean;
+};
+
+export type TWatchScreen = {
+  /** Scores the window ending at this sample; null when the last 30 s hold too few readings. */
+  push(sample: TScreenSample): TScreenResult | null;
+  getBaselineBpm(): number | null;
+};
+
+export function createWatchScreen(options: { weights: TWatchScreenWeights } & TScreenFeatureOptions): TWatchScreen {
+  const extractor = createScreenFeatureExtractor(options);
+  const model = createScreenModel(options.weights);
+  const probabilities = new Float64Array(SCREEN_CLASSES.length);
+  return {
+    push(sample) {
+      const features = extractor.push(sample);
+      if (!features) return null;
+      model.predict(features, probabilities);
+      const state = extractor.state();
+      let suspected: TScreenCondition = SCREEN_CONDITIONS[0]!;
+      let best = -1;
+      const conditionScores = {} as Record<TScreenCondition, number>;
+      SCREEN_CONDITIONS.forEach((condition, index) => {
+        const probability = probabilities[index + 1] as number;
+        conditionScores[condition] = probability;
+        if (probability > best) {
+          best = probability;
+          suspected = condition;
+        }
+      });
+      return {
+        atMs: sample.atMs,
+        score: 1 - (probabilities[0] as number),
+        suspected,
+        conditionScores,
+        levelBpm: state.level10Bpm ?? 0,
+        baselineBpm: state.baselineBpm ?? state.level30Bpm ?? 0,
+        activityLevel: state.activityLag,
+        isWarmingUp: state.restUpdates < WARM_UP_REST_UPDATES,
+      };
+    },
+    getBaselineBpm: () => extractor.state().baselineBpm,
+  };
+}
