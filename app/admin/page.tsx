@@ -1,9 +1,11 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { listModelVersions } from "@/lib/dashboards/list-model-versions";
 import { getHospitalOverview } from "@/lib/hospitals/get-hospital-overview";
 import { getServerContextOrThrow } from "@/lib/server-context";
 import { PlaceholderSection } from "../_components/placeholder-section";
 import { getActorWithRoleOrRedirect } from "../_lib/get-current-actor";
+import { ModelVersions } from "./_components/model-versions";
 
 export const dynamic = "force-dynamic";
 
@@ -11,7 +13,8 @@ export const metadata: Metadata = { title: "Hospital overview" };
 
 export default async function AdminHomePage() {
   const actor = await getActorWithRoleOrRedirect("HOSPITAL_ADMIN");
-  const overview = await getHospitalOverview({ db: getServerContextOrThrow().database.prisma, actor });
+  const db = getServerContextOrThrow().database.prisma;
+  const [overview, models] = await Promise.all([getHospitalOverview({ db, actor }), listModelVersions({ db, actor })]);
   return (
     <>
       <h1>
@@ -94,9 +97,11 @@ export default async function AdminHomePage() {
         )}
       </section>
 
+      <ModelVersions manifests={models.manifests} versions={models.versions} />
+
       <div className="grid">
-        <PlaceholderSection id="model-versions-heading" title="Model versions" arrivesWith="the model registry work" />
         <PlaceholderSection id="federated-rounds-heading" title="Federated rounds" arrivesWith="the federated training work" />
+        <PlaceholderSection id="compression-report-heading" title="Model compression report" arrivesWith="the model compression work" />
       </div>
     </>
   );

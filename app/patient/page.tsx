@@ -1,15 +1,16 @@
 import type { Metadata } from "next";
-import { getServerContextOrThrow } from "@/lib/server-context";
-import { getPatient } from "@/lib/patients/get-patient";
-import { PatientSummary } from "../_components/patient-summary";
-import { PlaceholderSection } from "../_components/placeholder-section";
+import { notFound } from "next/navigation";
+import { isAppError } from "@/lib/errors";
+import { PatientDashboard, type TPatientDashboardData } from "../_components/patient-dashboard";
 import { getActorWithRoleOrRedirect } from "../_lib/get-current-actor";
+import { loadPatientDashboard } from "../_lib/load-patient-dashboard";
+import { EncryptedGlucoseForecastPanel } from "./_components/encrypted-glucose-forecast-panel";
 
 export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Your dashboard" };
 
-export default async function PatientDashboardPage() {
+export default async function PatientDashboardPage({ searchParams }: { searchParams: Promise<{ alert?: string | string[] }> }) {
   const actor = await getActorWithRoleOrRedirect("PATIENT");
   if (!actor.patientId) {
     return (
@@ -19,17 +20,22 @@ export default async function PatientDashboardPage() {
       </>
     );
   }
-  const db = getServerContextOrThrow().database.prisma;
-  const patient = await getPatient({ db, actor, patientId: actor.patientId });
+  const { alert } = await searchParams;
+  let data: TPatientDashboardData;
+  try {
+    data = await loadPatientDashboard({ actor, patientId: actor.patientId, alertId: typeof alert === "string" ? alert : null });
+  } catch (error) {
+    if (isAppError(error) && error.code === "NOT_FOUND") notFound();
+    throw error;
+  }
   return (
     <>
       <h1>Your dashboard</h1>
-      <PatientSummary patient={patient} />
-      <div className="grid">
-        <PlaceholderSection id="live-heart-rate-heading" title="Live heart rate" arrivesWith="the dashboards work" />
-        <PlaceholderSection id="alerts-heading" title="Alerts" arrivesWith="the dashboards work" />
-        <PlaceholderSection id="glucose-forecast-heading" title="Glucose forecast" arrivesWith="the dashboards work" />
-      </div>
+      <PatientDashboard
+        data={data}
+        basePath="/patient"
+        forecastPanel={<EncryptedGlucoseForecastPanel patientId={data.patient.id} csrfToken={actor.csrfToken} />}
+      />
     </>
   );
 }

@@ -174,6 +174,23 @@ const MATRIX: TCell[] = [
       body: { rules: [{ condition: "tachycardia", enabled: true, thresholdBpm: 130 }] },
     }),
   },
+  {
+    method: "GET",
+    file: "patients/[patientId]/ecg-strips/[stripId]/route.ts",
+    expected: patientReaders,
+    request: async (w) => {
+      const strip = await db().ecgStrip.create({
+        data: { patientId: w.home.patient.id, deviceId: w.home.device.id, recordedAt: new Date(), sampleRateHz: 250, samples: Buffer.alloc(250 * 10 * 2) },
+      });
+      return { path: `/api/patients/${w.home.patient.id}/ecg-strips/${strip.id}`, params: { patientId: w.home.patient.id, stripId: strip.id } };
+    },
+  },
+  {
+    method: "GET",
+    file: "patients/[patientId]/glucose/route.ts",
+    expected: patientReaders,
+    request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/glucose`, params: { patientId: w.home.patient.id }, query: day }),
+  },
   { method: "GET", file: "devices/me/route.ts", expected: { ...everyone(401), device: 200 }, request: async () => ({ path: "/api/devices/me" }) },
 ];
 
