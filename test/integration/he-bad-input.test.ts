@@ -10,30 +10,12 @@ import { createHeClient, type THeClient } from "@/lib/he/create-he-client";
 import { closeHeEvalPool, getHeEvalPool, startHeEvalPool } from "@/lib/he/he-eval-pool";
 import { loadSeal, type TSeal } from "@/lib/he/load-seal";
 import { HE_PARAMS, MAX_FORECAST_CIPHERTEXT_BYTES, MAX_KEY_SET_BYTES } from "@/lib/he/params";
-import { CLIENT_ADDRESS_HEADER, CSRF_HEADER } from "@/lib/http/with-route";
 import { createRng } from "@/lib/sim/rng";
 import { createWorld, signInAs, type TSignedIn } from "../helpers/factories";
 import { useDatabaseInServerContext } from "../helpers/server-context";
+import { callBinaryRoute } from "../helpers/call-binary-route";
 import { createTestDatabase } from "../helpers/test-database";
 
-type THandler = (request: Request, context: { params: Promise<never> }) => Promise<Response>;
-
-/** Calls an HE route the way Next does, with a binary body. */
-async function callBinaryRoute(
-  handler: THandler,
-  options: { method: string; path: string; params: Record<string, string>; body?: Uint8Array; signedIn: TSignedIn; headers?: Record<string, string>; contentType?: string },
-) {
-  const headers = new Headers({ host: "localhost:3000", cookie: options.signedIn.cookie, ...options.headers });
-  headers.set(CSRF_HEADER, options.signedIn.csrfToken);
-  headers.set(CLIENT_ADDRESS_HEADER, "127.0.0.1");
-  if (options.body) headers.set("content-type", options.contentType ?? "application/octet-stream");
-  const request = new Request(new URL(`http://localhost:3000${options.path}`), { method: options.method, headers, body: options.body as Uint8Array<ArrayBuffer> | undefined });
-  const response = await handler(request, { params: Promise.resolve(options.params) as Promise<never> });
-  const bytes = new Uint8Array(await response.arrayBuffer());
-  let json: { error?: { code: string; message: string }; [key: string]: unknown } | undefined;
-  if ((response.headers.get("content-type") ?? "").startsWith("application/json")) json = JSON.parse(new TextDecoder().decode(bytes));
-  return { status: response.status, headers: response.headers, bytes, json };
-}
 
 let database: TDatabase;
 let patient: TSignedIn;
