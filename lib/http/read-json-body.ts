@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import { AppError } from "../errors/app-error";
+import { readBodyBytes } from "./read-body-bytes";
 
 // Bodies in this API are small forms and device batches; anything larger is refused before parsing.
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -32,19 +33,5 @@ function tooLarge(maxBytes: number) {
 }
 
 async function readTextWithLimit(request: Request, maxBytes: number): Promise<string> {
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel();
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+  return Buffer.from(await readBodyBytes(request, { maxBytes, tooLarge: () => tooLarge(maxBytes) })).toString("utf8");
 }
