@@ -113,28 +113,8 @@ export function createTimeFormatter(timeZone: string, style: TTickStyle): (ms: n
   return (ms) => format.format(ms);
 }
 
-/** An ISO 8601 timestamp with the zone's offset, for tooltips and text readouts. */
-export function formatIsoInZone(ms: number, timeZone: string): string {
-  try {
-    const parts = new Intl.DateTimeFormat("en-CA", {
-      timeZone,
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-      hourCycle: "h23",
-      timeZoneName: "longOffset",
-    }).formatToParts(ms);
-    const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? "";
-    const zone = part("timeZoneName");
-    const offset = zone === "GMT" ? "+00:00" : zone.replace("GMT", "");
-    return `${part("year")}-${part("month")}-${part("day")}T${part("hour")}:${part("minute")}:${part("second")}${offset}`;
-  } catch {
-    return new Date(ms).toISOString();
-  }
-}
+// Tooltips and text readouts use the same ISO-with-offset format as <Timestamp>.
+export { formatIsoInZone } from "../format-iso-in-zone";
 
 /** Inserts a null between points further apart than maxGapMs, so Chart.js (spanGaps false) breaks the line there. */
 export function withGaps<T extends { x: number; y: number | null }>(points: T[], maxGapMs: number): { x: number; y: number | null }[] {
