@@ -53,6 +53,8 @@ const ZConfigSchema = z.object({
   // How often escalations, stale devices and unanswered ECG requests are swept (every instance sweeps;
   // each action runs once).
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // How often each instance checks the model registry for a newly activated model version.
+  MODEL_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
 });
 
 export type TConfig = z.infer<typeof ZConfigSchema> & { dataDirAbsolute: string; secureCookies: boolean };

@@ -6,6 +6,7 @@ import type { TEscalationPolicy } from "./alerts/escalation-policy";
 import type { TConfig } from "./config";
 import type { TDatabase } from "./db/open-database";
 import type { TIngestWriter } from "./ingest/create-ingest-writer";
+import type { TRoundProgressPublisher } from "./realtime/create-round-progress-publisher";
 
 export type TServerContext = {
   config: TConfig;
@@ -15,6 +16,10 @@ export type TServerContext = {
   /** Pushes committed alert changes (socket.io, across instances through Redis). */
   alerts: TAlertPublisher;
   escalation: TEscalationPolicy;
+  /** Pushes federated-round progress to hospital admins; absent where no socket server runs (tests). */
+  flRounds?: TRoundProgressPublisher;
+  /** Switches this instance to the registry's active model versions now (others follow within MODEL_REFRESH_INTERVAL_MS). */
+  models?: { refresh(): Promise<void> };
 };
 
 const holder = globalThis as unknown as { __pulseguardContext?: TServerContext };

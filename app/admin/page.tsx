@@ -1,10 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { listModelVersions } from "@/lib/dashboards/list-model-versions";
+import { listHospitalCredentials } from "@/lib/fl/credentials";
+import { listRounds } from "@/lib/fl/rounds";
 import { getHospitalOverview } from "@/lib/hospitals/get-hospital-overview";
 import { getServerContextOrThrow } from "@/lib/server-context";
 import { PlaceholderSection } from "../_components/placeholder-section";
 import { getActorWithRoleOrRedirect } from "../_lib/get-current-actor";
+import { FederatedCredentials } from "./_components/federated-credentials";
+import { FederatedRounds } from "./_components/federated-rounds";
 import { ModelVersions } from "./_components/model-versions";
 
 export const dynamic = "force-dynamic";
@@ -14,7 +18,12 @@ export const metadata: Metadata = { title: "Hospital overview" };
 export default async function AdminHomePage() {
   const actor = await getActorWithRoleOrRedirect("HOSPITAL_ADMIN");
   const db = getServerContextOrThrow().database.prisma;
-  const [overview, models] = await Promise.all([getHospitalOverview({ db, actor }), listModelVersions({ db, actor })]);
+  const [overview, models, credentials, rounds] = await Promise.all([
+    getHospitalOverview({ db, actor }),
+    listModelVersions({ db, actor }),
+    listHospitalCredentials({ db, actor }),
+    listRounds({ db, actor }),
+  ]);
   return (
     <>
       <h1>
@@ -99,8 +108,10 @@ export default async function AdminHomePage() {
 
       <ModelVersions manifests={models.manifests} versions={models.versions} />
 
+      <FederatedCredentials initialCredentials={credentials} hospitalId={actor.hospitalId} csrfToken={actor.csrfToken} />
+      <FederatedRounds initialRounds={rounds} csrfToken={actor.csrfToken} />
+
       <div className="grid">
-        <PlaceholderSection id="federated-rounds-heading" title="Federated rounds" arrivesWith="the federated training work" />
         <PlaceholderSection id="compression-report-heading" title="Model compression report" arrivesWith="the model compression work" />
       </div>
     </>

@@ -8,14 +8,21 @@ import { AppError } from "../errors/app-error";
 import { toErrorBody } from "../errors/to-error-body";
 import { getLogger } from "../log/logger";
 import { getServerContextOrThrow, type TServerContext } from "../server-context";
+import { authenticateHospitalCredential, type THospitalParticipant } from "../fl/credentials/authenticate-hospital-credential";
 import { parseCookies } from "./cookies";
 
 export const CSRF_HEADER = "x-csrf-token";
 // server.ts overwrites this header with the socket's address, so a client cannot choose its own.
 export const CLIENT_ADDRESS_HEADER = "x-pulseguard-client-address";
 
-type TAuthMode = "public" | "user" | "device";
-type TActorFor<TMode extends TAuthMode> = TMode extends "user" ? TUserActor : TMode extends "device" ? TDeviceActor : null;
+type TAuthMode = "public" | "user" | "device" | "hospital";
+type TActorFor<TMode extends TAuthMode> = TMode extends "user"
+  ? TUserActor
+  : TMode extends "device"
+    ? TDeviceActor
+    : TMode extends "hospital"
+      ? THospitalParticipant
+      : null;
 
 export type TRouteContext<TMode extends TAuthMode, TParams> = {
   request: Request;
@@ -64,8 +71,10 @@ export function withRoute<TMode extends TAuthMode, TParams = Record<string, neve
   };
 }
 
-async function authenticate(request: Request, mode: TAuthMode, server: TServerContext): Promise<TActor | null> {
+async function authenticate(request: Request, mode: TAuthMode, server: TServerContext): Promise<TActor | THospitalParticipant | null> {
   const db = server.database.prisma;
+  // A hospital's federated-training process: a bearer credential, no cookie, so no CSRF token either.
+  if (mode === "hospital") return authenticateHospitalCredential({ db, authorization: request.headers.get("authorization") });
   if (mode === "public") {
     assertSameOrigin(request, server.config.PUBLIC_ORIGIN);
     return null;

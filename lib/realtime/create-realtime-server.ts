@@ -29,6 +29,7 @@ import { parseCookies } from "../http/cookies";
 import { isAllowedOrigin } from "../http/with-route";
 import { getLogger } from "../log/logger";
 import { createAlertPublisher } from "./create-alert-publisher";
+import { createRoundProgressPublisher, type TRoundProgressPublisher } from "./create-round-progress-publisher";
 import { pushStoredHeartRate } from "./push-stored-heart-rate";
 import {
   rooms,
@@ -49,6 +50,8 @@ export type TRealtime = {
   io: TRealtimeServer;
   /** Pushes committed alert changes to the sockets allowed to see them (on every instance). */
   alerts: TAlertPublisher;
+  /** Pushes federated-round progress to every hospital's admins (coalesced per round). */
+  flRounds: TRoundProgressPublisher;
   /** The detection cascade fed by stored heart rate, when the server runs one. */
   detection: TDetectionService | undefined;
   close(): Promise<void>;
@@ -112,6 +115,7 @@ export async function createRealtimeServer(options: {
   // Write first, then acknowledge, then push: live heart rate goes out only after the commit.
   options.ingest?.onStored((stored) => pushStoredHeartRate(io, stored));
   const alerts = createAlertPublisher({ io, db });
+  const flRounds = createRoundProgressPublisher({ io, db });
 
   io.use(async (socket, next) => {
     try {
@@ -128,7 +132,7 @@ export async function createRealtimeServer(options: {
   io.on("connection", (socket: Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, TSocketData>) => {
     const { actor } = socket.data;
     void socket.join(rooms.user(actor.userId));
-    if (actor.role === "HOSPITAL_ADMIN") void socket.join(rooms.hospitalAdmins(actor.hospitalId));
+    if (actor.role === "HOSPITAL_ADMIN") void socket.join([rooms.hospitalAdmins(actor.hospitalId), rooms.consortiumAdmins()]);
     if (actor.role === "CLINICIAN") void socket.join(rooms.hospitalClinicians(actor.hospitalId));
     logger.debug({ socketId: socket.id, userId: actor.userId, role: actor.role }, "socket connected");
 
@@ -239,8 +243,10 @@ export async function createRealtimeServer(options: {
   return {
     io,
     alerts,
+    flRounds,
     detection,
     async close() {
+      flRounds.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       await Promise.all(redisClients.map((client) => client.quit().catch(() => undefined)));
     },

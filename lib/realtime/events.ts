@@ -2,6 +2,7 @@
 import { z } from "zod";
 import type { TAlertEventView, TAlertView } from "../alerts/alert-views";
 import type { TEcgRequestMessage, TEcgStripAck } from "../detect/service/ecg-strip-upload";
+import type { TRoundView } from "../fl/rounds/round-views";
 
 export type TAckError = { code: string; message: string; retryAfterS?: number; fields?: { path: string; message: string }[] };
 export type TAck<T> = (response: { ok: true; data: T } | { ok: false; error: TAckError }) => void;
@@ -33,6 +34,11 @@ export interface ServerToClientEvents {
   "patient:heart-rate": (payload: TLiveHeartRate) => void;
   /** Every alert transition (opened, hit, acknowledged, snoozed, escalated, resolved), after its commit. */
   "alert:event": (payload: TAlertEventView) => void;
+  /**
+   * A federated round changed (stage, a hospital's status, metrics). Sent to the admins of every hospital:
+   * the consortium's shared view, ids, hospital names and stages, no health data.
+   */
+  "fl:round": (payload: TRoundView) => void;
 }
 
 export type TIngestAckData = { deviceId: string; seq: number; status: "stored" | "duplicate"; samples: number };
@@ -58,6 +64,8 @@ export const rooms = {
   user: (userId: string) => `user:${userId}`,
   patient: (patientId: string) => `patient:${patientId}`,
   hospitalAdmins: (hospitalId: string) => `hospital:${hospitalId}:admins`,
+  /** Every hospital's admins: the members of the federated-training consortium. */
+  consortiumAdmins: () => "consortium:admins",
   hospitalClinicians: (hospitalId: string) => `hospital:${hospitalId}:clinicians`,
   device: (deviceId: string) => `device:${deviceId}`,
 };

@@ -9,6 +9,9 @@ import { openDatabase, type TDatabase } from "../db/open-database";
 import { createEscalationPolicy } from "../alerts/escalation-policy";
 import { startAlertScheduler, type TAlertScheduler } from "../alerts/start-alert-scheduler";
 import { startEcgClassifierPool } from "../detect/ecg/create-ecg-classifier-pool";
+import { createSwappableEcgClassifier } from "../detect/ecg/create-swappable-ecg-classifier";
+import { materializeActiveModel } from "../models/materialize-model-version";
+import { watchActiveModel } from "../models/watch-active-model";
 import { loadWatchScreenModel } from "../detect/screen/load-watch-screen-model";
 import { createDetectionService, type TDetectionService } from "../detect/service/create-detection-service";
 import type { TEcgClassifier } from "../detect/cascade/ecg-classification";
@@ -18,6 +21,7 @@ import { createRealtimeServer, type TRealtime } from "../realtime/create-realtim
 import { formatDemoLogins, readDemoCredentials, seedDemoIfEmpty } from "../seed/seed-demo";
 import { createIngestWriter } from "../ingest/create-ingest-writer";
 import { setServerContext } from "../server-context";
+import { FEDERATED_MODEL_NAME, registerCommittedModel, sweepRounds } from "../fl/rounds";
 import { createDrainingServer } from "./create-draining-server";
 
 export type TRunningServer = { url: string; close(reason: string): Promise<void> };
@@ -50,6 +54,9 @@ export async function startServer(options: { config: TConfig; projectDir: string
       if (credentials) print(formatDemoLogins(credentials));
     }
 
+    // The committed ECG model is version 1 in the registry: federated rounds start from the active version.
+    await registerCommittedModel({ db: database.prisma, modelDir: path.join(projectDir, "public", "models", FEDERATED_MODEL_NAME), name: FEDERATED_MODEL_NAME });
+
     const ingest = createIngestWriter({ db: database.prisma, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES });
 
     const isDev = config.NODE_ENV !== "production";
@@ -62,13 +69,27 @@ export async function startServer(options: { config: TConfig; projectDir: string
     const escalation = createEscalationPolicy(config.ALERT_ESCALATION_DELAYS_S);
     // Both models are checked against their manifests' sha256 before anyone is screened with them.
     const screenModel = config.DETECTION ? await loadWatchScreenModel({ modelDir: path.join(projectDir, "public", "models", "watch-screen") }) : undefined;
-    const ecgClassifier = config.DETECTION
-      ? startEcgClassifierPool({ size: config.ECG_POOL_SIZE, maxQueued: 256, taskTimeoutMs: 15_000, modelDir: path.join(projectDir, "public", "models", "ecg-cnn") })
-      : undefined;
+    // The ECG model served is the registry's active version (a federated round's, once an admin activated it).
+    const committedEcgDir = path.join(projectDir, "public", "models", FEDERATED_MODEL_NAME);
+    const activeEcg = config.DETECTION ? await materializeActiveModel({ db: database.prisma, name: FEDERATED_MODEL_NAME, committedDir: committedEcgDir, dataDir: config.dataDirAbsolute }) : null;
+    const startEcgPool = (modelDir: string) => startEcgClassifierPool({ size: config.ECG_POOL_SIZE, maxQueued: 256, taskTimeoutMs: 15_000, modelDir });
+    const initialEcgPool = config.DETECTION ? startEcgPool(activeEcg?.modelDir ?? committedEcgDir) : undefined;
+    const ecgClassifier = initialEcgPool ? createSwappableEcgClassifier(initialEcgPool) : undefined;
     classifier = ecgClassifier;
     // A missing or tampered model stops start-up here with its reason, instead of every strip failing later.
     // The HE pool starts here too: worker pools are created outside Next's bundle, once per process.
-    await Promise.all([ecgClassifier?.ready(), startHeEvalPool()]);
+    await Promise.all([initialEcgPool?.ready(), startHeEvalPool()]);
+    const ecgModelWatcher = ecgClassifier
+      ? watchActiveModel({
+          db: database.prisma,
+          name: FEDERATED_MODEL_NAME,
+          committedDir: committedEcgDir,
+          dataDir: config.dataDirAbsolute,
+          intervalMs: config.MODEL_REFRESH_INTERVAL_MS,
+          initial: activeEcg,
+          serve: (model) => ecgClassifier.swap(startEcgPool(model.modelDir)),
+        })
+      : undefined;
     realtime = await createRealtimeServer({
       httpServer,
       db: database.prisma,
@@ -91,14 +112,22 @@ export async function startServer(options: { config: TConfig; projectDir: string
           : undefined,
     });
     const detection: TDetectionService | undefined = realtime.detection;
-    setServerContext({ config, database, ingest, alerts: realtime.alerts, escalation });
+    const openFlRounds = realtime.flRounds;
+    setServerContext({ config, database, ingest, alerts: realtime.alerts, escalation, flRounds: realtime.flRounds, models: ecgModelWatcher ? { refresh: () => ecgModelWatcher.refresh() } : undefined });
     scheduler = startAlertScheduler({
       db: database.prisma,
       publisher: realtime.alerts,
       escalation,
       staleAfterMin: config.STALE_DEVICE_AFTER_MIN,
       intervalMs: config.ALERT_SWEEP_INTERVAL_MS,
-      extraSweeps: detection ? [(now) => detection.sweepExpiredRequests(now)] : [],
+      extraSweeps: [
+        ...(detection ? [(now: Date) => detection.sweepExpiredRequests(now)] : []),
+        // Federated rounds whose stage deadline passed: the silent hospitals are dropped, the round goes on.
+        async (now: Date) => {
+          await sweepRounds({ db: database.prisma, now, publishRound: (roundId) => openFlRounds.publish(roundId) });
+          return [];
+        },
+      ],
     });
 
     await nextApp.prepare();
@@ -129,6 +158,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
           // they started (strip requests, classifications, alerts) before the models and database go.
           await ingest.close();
           await detection?.close();
+          ecgModelWatcher?.stop();
           await ecgClassifier?.close();
           await closeHeEvalPool();
           await nextApp.close?.();

@@ -39,6 +39,8 @@ const patientSelfOnly = (ok: number) => ({ ...usersOnly(404), patientSelf: ok, c
 // Acting on an alert or a patient's alert rules: clinicians only (403 for other roles, before any
 // lookup), and among clinicians only those who may see the patient (404 for the others).
 const clinicianWrite = (ok: number) => ({ ...usersOnly(403), careClinician: ok, otherClinician: 404 });
+// Federated training's consortium-wide actions: any hospital's admin; other roles are refused by role.
+const anyAdmin = (ok: number) => ({ ...usersOnly(403), admin: ok, otherHospitalAdmin: ok });
 
 let seq = 0;
 const nextSeq = () => (seq += 1);
@@ -192,11 +194,100 @@ const MATRIX: TCell[] = [
     request: async (w) => ({ path: `/api/patients/${w.home.patient.id}/glucose`, params: { patientId: w.home.patient.id }, query: day }),
   },
   { method: "GET", file: "devices/me/route.ts", expected: { ...everyone(401), device: 200 }, request: async () => ({ path: "/api/devices/me" }) },
+  // Federated training, admin side. Credentials belong to one hospital; rounds and model versions are the
+  // consortium's, so every hospital's admin may read rounds and activate versions.
+  { method: "GET", file: "fl/credentials/route.ts", expected: anyAdmin(200), request: async () => ({ path: "/api/fl/credentials" }) },
+  { method: "POST", file: "fl/credentials/route.ts", expected: anyAdmin(201), request: async () => ({ path: "/api/fl/credentials", body: { label: "matrix probe", validityDays: 1 } }) },
+  {
+    method: "DELETE",
+    file: "fl/credentials/[credentialId]/route.ts",
+    expected: adminWrite(200),
+    request: async (w) => {
+      const credential = await db().hospitalCredential.create({
+        data: { hospitalId: w.home.hospital.id, label: "matrix revoke", tokenHash: randomUUID(), createdById: w.home.admin.id, expiresAt: new Date(Date.now() + 3_600_000) },
+      });
+      return { path: `/api/fl/credentials/${credential.id}`, params: { credentialId: credential.id } };
+    },
+  },
+  // A hospital's participant process authenticates with its pgh_ credential only: no session, no device
+  // token gets in (test/integration/federated-round.test.ts covers credentials, seats and bad input).
+  { method: "GET", file: "fl/participant/rounds/route.ts", expected: everyone(401), request: async () => ({ path: "/api/fl/participant/rounds" }) },
+  { method: "GET", file: "fl/participant/rounds/[roundId]/route.ts", expected: everyone(401), request: async () => ({ path: `/api/fl/participant/rounds/${randomUUID()}`, params: { roundId: randomUUID() } }) },
+  {
+    method: "GET",
+    file: "fl/participant/rounds/[roundId]/weights/route.ts",
+    expected: everyone(401),
+    request: async () => ({ path: `/api/fl/participant/rounds/${randomUUID()}/weights`, params: { roundId: randomUUID() } }),
+  },
+  {
+    method: "POST",
+    file: "fl/participant/rounds/[roundId]/[step]/route.ts",
+    expected: everyone(401),
+    request: async () => ({ path: `/api/fl/participant/rounds/${randomUUID()}/keys`, params: { roundId: randomUUID(), step: "keys" }, body: {} }),
+  },
+  { method: "GET", file: "fl/rounds/route.ts", expected: anyAdmin(200), request: async () => ({ path: "/api/fl/rounds" }) },
+  {
+    method: "POST",
+    file: "fl/rounds/route.ts",
+    // Admins get past the policy and are refused by the round's preconditions: this database has no active
+    // ecg-cnn version to start from (409). A threshold no consortium reaches keeps a real round from ever
+    // starting here, where it would hold the model's one running-round slot.
+    expected: anyAdmin(409),
+    request: async () => ({ path: "/api/fl/rounds", body: { modelName: "ecg-cnn", config: { threshold: 256 } } }),
+  },
+  {
+    method: "GET",
+    file: "fl/rounds/[roundId]/route.ts",
+    expected: anyAdmin(200),
+    request: async () => {
+      const round = await createFinishedRound();
+      return { path: `/api/fl/rounds/${round.id}`, params: { roundId: round.id } };
+    },
+  },
+  {
+    method: "POST",
+    file: "fl/rounds/[roundId]/cancel/route.ts",
+    expected: anyAdmin(200),
+    request: async () => {
+      const round = await createRunningRound();
+      return { path: `/api/fl/rounds/${round.id}/cancel`, params: { roundId: round.id } };
+    },
+  },
+  {
+    method: "POST",
+    file: "models/[versionId]/activate/route.ts",
+    expected: anyAdmin(200),
+    request: async () => {
+      // A model of its own per call, so activating it retires nothing another test relies on.
+      const version = await createModelVersion(`matrix-model-${randomUUID().slice(0, 8)}`, "CANDIDATE");
+      return { path: `/api/models/${version.id}/activate`, params: { versionId: version.id } };
+    },
+  },
 ];
 
 let database: TDatabase;
 let world: TWorld;
 const db = () => database.prisma;
+
+const createModelVersion = (name: string, status: "CANDIDATE" | "ACTIVE") =>
+  db().modelVersion.create({ data: { name, version: 1, status, sha256: "0".repeat(64), sizeBytes: 16, manifest: {}, weights: new Uint8Array(16) } });
+
+/** A finished round of a throwaway model, dated in the past so it sorts after any real round. */
+/** A round still collecting keys, with a deadline no sweep in the shared test database reaches. */
+async function createRunningRound() {
+  const base = await createModelVersion(`matrix-model-${randomUUID().slice(0, 8)}`, "ACTIVE");
+  const config = { threshold: 2, clipNorm: 5, sampleCap: 400, noiseStdPerParticipant: 0, localEpochs: 1, learningRate: 0.003, batchSize: 32, trainingTimeoutS: 60, stageTimeoutS: 60 };
+  return db().federatedRound.create({ data: { modelName: base.name, stage: "ADVERTISING", threshold: 2, config, vectorLength: 8, stageDeadlineAt: new Date("2100-01-01T00:00:00Z"), baseVersionId: base.id } });
+}
+
+async function createFinishedRound() {
+  const base = await createModelVersion(`matrix-model-${randomUUID().slice(0, 8)}`, "ACTIVE");
+  const startedAt = new Date("2020-01-01T00:00:00Z");
+  const config = { threshold: 2, clipNorm: 5, sampleCap: 400, noiseStdPerParticipant: 0, localEpochs: 1, learningRate: 0.003, batchSize: 32, trainingTimeoutS: 60, stageTimeoutS: 60 };
+  return db().federatedRound.create({
+    data: { modelName: base.name, stage: "FAILED", threshold: 2, config, vectorLength: 8, stageDeadlineAt: startedAt, baseVersionId: base.id, startedAt, finishedAt: startedAt, failureReason: "matrix fixture" },
+  });
+}
 
 async function credentialsFor(actor: TActorName): Promise<TCallOptions> {
   const signIn = async (userId: string) => {

@@ -53,7 +53,7 @@ describe("the committed ECG model artifact", () => {
     expect(weights.byteLength).toBe(manifest.sizeBytes);
     expect(manifest.sizeBytes).toBeLessThan(200 * 1024);
     expect(manifest.classes).toEqual([...ECG_RHYTHMS]);
-    expect(manifest.metrics.heldOut.macroF1).toBeGreaterThanOrEqual(0.95);
+    expect(manifest.metrics.heldOut!.macroF1).toBeGreaterThanOrEqual(0.95);
   });
 
   it("refuses a tampered weights file", async () => {

@@ -15,6 +15,7 @@ import {
   type TSecAggParticipant,
 } from "@/lib/fl/secagg";
 import { createRng } from "@/lib/sim/rng";
+import { byteChiSquare, signedCorrelation } from "../helpers/uniformity";
 
 const LENGTH = 2_000;
 const CLIP = 0.5;
@@ -119,27 +120,9 @@ describe("secure aggregation", () => {
     server.closeSharing();
     const masked = participants[0]!.maskInput(server.sharesFor("a")).masked;
 
-    const counts = new Array<number>(256).fill(0);
-    for (const byte of new Uint8Array(masked.buffer)) counts[byte]! += 1;
-    const expected = (length * 4) / 256;
-    const chiSquare = counts.reduce((sum, count) => sum + (count - expected) ** 2 / expected, 0);
     // 255 degrees of freedom: the 0.1% critical value is 330.5. The unmasked ramp scores in the millions.
-    expect(chiSquare).toBeLessThan(330.5);
-    const signed = (vector: Uint32Array) => Array.from(vector, (value) => value | 0);
-    const x = signed(ramp);
-    const y = signed(masked);
-    const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
-    const mx = mean(x);
-    const my = mean(y);
-    let sxy = 0;
-    let sxx = 0;
-    let syy = 0;
-    for (let index = 0; index < length; index += 1) {
-      sxy += (x[index]! - mx) * (y[index]! - my);
-      sxx += (x[index]! - mx) ** 2;
-      syy += (y[index]! - my) ** 2;
-    }
-    expect(Math.abs(sxy / Math.sqrt(sxx * syy))).toBeLessThan(0.03);
+    expect(byteChiSquare(masked)).toBeLessThan(330.5);
+    expect(Math.abs(signedCorrelation(ramp, masked))).toBeLessThan(0.03);
   });
 
   it("refuses to unmask one participant on its own", () => {

@@ -27,6 +27,8 @@ export const ZEcgModelManifestSchema = z.object({
   modelJsonSha256: z.string().regex(/^[0-9a-f]{64}$/),
   files: z.object({ model: z.literal("model.json"), weights: z.literal("weights.bin") }),
   metrics: z.object({
+    // Versions published by federated rounds have no server-side held-out figures (the server holds no
+    // strips): they carry the hospitals' validation, summed inside the secure aggregate, as `federated`.
     heldOut: z.object({
       strips: z.number().int().positive(),
       accuracy: z.number(),
@@ -34,11 +36,21 @@ export const ZEcgModelManifestSchema = z.object({
       perClass: z.record(ZEcgRhythmSchema, ZClassMetricsSchema),
       /** Rows: true class, columns: predicted class, both in `classes` order. */
       confusionMatrix: z.array(z.array(z.number().int())),
-    }),
+    }).optional(),
+    federated: z
+      .object({
+        roundId: z.string(),
+        baseVersion: z.number().int(),
+        validation: z.object({ strips: z.number().int(), accuracy: z.number(), macroF1: z.number() }),
+        survivors: z.number().int(),
+        dropped: z.number().int(),
+      })
+      .loose()
+      .optional(),
     /** Synthetic unreadable strips (lead off, noise, hum, wander): the share the model calls "noise". */
     unreadable: z.object({ strips: z.number().int(), noiseRecall: z.number(), noiseRecallByKind: z.record(z.string(), z.number()) }).optional(),
   }),
-  training: z.object({
+  training: z.looseObject({
     seed: z.number().int(),
     backend: z.string(),
     epochs: z.number().int(),

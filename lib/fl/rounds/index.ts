@@ -1,0 +1,11 @@
+export { activateModelVersion } from "./activate-model-version";
+export { cancelRound } from "./cancel-round";
+export { getRoundOrThrow, getRoundView } from "./get-round";
+export { listRounds } from "./list-rounds";
+export { getParticipantRoundView, getRoundBaseWeights, listParticipantRounds } from "./participant-rounds";
+export { registerCommittedModel } from "./register-committed-model";
+export { DEFAULT_ROUND_CONFIG, FEDERATED_MODEL_NAME } from "./round-defaults";
+export type { TRoundMetrics, TRoundParticipantView, TRoundView } from "./round-views";
+export { startRound } from "./start-round";
+export { ROUND_STEPS, submitRoundMessage, type TRoundMessageBody } from "./submit-round-message";
+export { sweepRounds } from "./sweep-rounds";
