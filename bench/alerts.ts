@@ -7,6 +7,7 @@
 //
 //   npm run bench:alerts -- [--patients 1000] [--clinicians 50] [--episode-share 0.1] [--live-min 5]
 //   DATABASE_URL=postgresql://... npm run bench:alerts -- --db postgres
+import { writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { io as connect, type Socket } from "socket.io-client";
 import type { TAlertEventView } from "../lib/alerts/alert-views";
@@ -19,6 +20,7 @@ import { CLINICAL_EPISODE_TYPES, type TEpisodeType } from "../lib/sim/episodes";
 import { generateHeartRate, type THeartRateSeries } from "../lib/sim/heart-rate";
 import { setup as ensureProductionBuild } from "../test/global-setup";
 import { createBenchTarget, migrate, seedWatches, type TBenchDevice } from "./lib/bench-database";
+import { createAlertPathCollector } from "./lib/alert-path-report";
 import { startBenchServer } from "./lib/bench-server";
 import { describeMachine } from "./lib/machine";
 import { createLatencyRecorder, formatMs, round, sleep } from "./lib/stats";
@@ -32,6 +34,8 @@ const { values: args } = parseArgs({
     "live-min": { type: "string", default: "8" },
     db: { type: "string", default: "pglite" },
     seed: { type: "string", default: "bench-alerts" },
+    // Writes the server's alert-path traces, long work and event loop windows as JSON, for a closer look.
+    "trace-out": { type: "string" },
   },
 });
 const patientCount = Number(args.patients);
@@ -66,6 +70,8 @@ async function main() {
   ensureProductionBuild();
   const target = await createBenchTarget({ kind: dbKind, serverUrl: parseConfig(process.env).DATABASE_URL });
   let server: Awaited<ReturnType<typeof startBenchServer>> | undefined;
+  const alertPaths = createAlertPathCollector();
+  let isStopping = false;
   const sockets: Socket[] = [];
   try {
     // Seed with the server stopped (PGlite allows one process), then start the server on it.
@@ -86,8 +92,22 @@ async function main() {
     await database.close();
     log(`seeded ${devices.length} patients with watches and ${clinicians.length} clinicians (each on ${Math.ceil(patientCount / clinicianCount)} care teams)`);
 
-    server = await startBenchServer({ dataDir: target.dataDir, databaseUrl: target.databaseUrl, logLevel: "warn", env: { SIMULATE: "false", DETECTION: "true" } });
+    // Info level with ALERT_PATH_TRACE: the server logs each alert's stage timestamps (ids and times only).
+    server = await startBenchServer({
+      dataDir: target.dataDir,
+      databaseUrl: target.databaseUrl,
+      logLevel: "info",
+      env: { SIMULATE: "false", DETECTION: "true", ALERT_PATH_TRACE: "true" },
+      onLogEntry: (entry) => alertPaths.onLogEntry(entry),
+    });
     log(`server ${server.url} (pid ${server.pid})`);
+    const running = server;
+    void running.exited.then((code) => {
+      if (isStopping) return;
+      // A server that dies mid-run would otherwise look like a quiet phase with no acks.
+      process.stderr.write(`server exited early (code ${code}); its last output:\n${running.output().split("\n").slice(-40).join("\n")}\n`);
+      process.exit(1);
+    });
 
     // Clinicians first: every alert must find its clinician listening.
     const received = new Map<string, { atMs: number; event: TAlertEventView; clinicianIndex: number }>();
@@ -227,8 +247,10 @@ async function main() {
     }
     // Let the last escalations (strip, classification, push) finish.
     await sleep(20_000);
+    alertPaths.setLivePhase(startMs + liveStartS * 1000, Date.now());
 
     // What the database holds, read after the server stops (PGlite belongs to the server while it runs).
+    isStopping = true;
     await server.stop();
     server = undefined;
     for (const socket of sockets) socket.close();
@@ -238,6 +260,7 @@ async function main() {
 
     const watchByPatient = new Map(watches.map((watch) => [watch.device.patientId, watch]));
     const latency = createLatencyRecorder();
+    const traced: { alertId: string; sentAtMs: number; receivedAtMs: number }[] = [];
     let lost = 0;
     let wrongClinician = 0;
     for (const alert of written) {
@@ -252,7 +275,9 @@ async function main() {
       if (typeof tier1AtMs !== "number") continue;
       const batchStartMs = Math.floor((tier1AtMs - startMs) / 1000 / BATCH_S) * BATCH_S * 1000 + startMs;
       const sentAt = watch.sentAtByBatchMs.get(batchStartMs);
-      if (sentAt !== undefined) latency.record(delivery.atMs - sentAt);
+      if (sentAt === undefined) continue;
+      latency.record(delivery.atMs - sentAt);
+      traced.push({ alertId: alert.id.toString(), sentAtMs: sentAt, receivedAtMs: delivery.atMs });
     }
     const summary = latency.summarize();
     const ack = ackMs.summarize(historyAcks);
@@ -267,6 +292,10 @@ async function main() {
     log(`  latency batch sent -> clinician received: p50 ${formatMs(summary.p50Ms)} p90 ${formatMs(summary.p90Ms)} p99 ${formatMs(summary.p99Ms)} max ${formatMs(summary.maxMs)} (n=${summary.count})`);
     log(`  baseline in the same run, heart-rate batch ack (live phase): p50 ${formatMs(ack.p50Ms)} p99 ${formatMs(ack.p99Ms)}; alert p50 / ack p50 = ${round(summary.p50Ms / ack.p50Ms, 2)}`);
     log(`  ECG strips asked ${strips.requested}, answered ${strips.answered}; batches given up ${rejected}`);
+    log("");
+    alertPaths.stop();
+    for (const line of alertPaths.report(traced)) log(line);
+    if (args["trace-out"]) writeFileSync(args["trace-out"], JSON.stringify({ ...alertPaths.dump(), alerts: traced }));
     log(
       `RESULT ${JSON.stringify({
         bench: "alerts",
@@ -281,6 +310,8 @@ async function main() {
       })}`,
     );
   } finally {
+    isStopping = true;
+    alertPaths.stop();
     for (const socket of sockets) socket.close();
     await server?.stop();
     await target.destroy();

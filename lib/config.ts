@@ -55,6 +55,12 @@ const ZConfigSchema = z.object({
   ALERT_SWEEP_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
   // How often each instance checks the model registry for a newly activated model version.
   MODEL_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  // Debugging latency: logs each pushed alert's stage timestamps (ids and times only), the event loop
+  // delay and long database work, at info level (lib/alerts/alert-path-trace.ts; used by bench:alerts).
+  ALERT_PATH_TRACE: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 export type TConfig = z.infer<typeof ZConfigSchema> & { dataDirAbsolute: string; secureCookies: boolean };

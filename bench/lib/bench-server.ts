@@ -9,6 +9,10 @@ export type TBenchServer = {
   url: string;
   pid: number | undefined;
   warnings(): string[];
+  /** Everything the server printed (to show why it exited early). */
+  output(): string;
+  /** Resolves with the exit code when the server process ends, expectedly or not. */
+  exited: Promise<number | null>;
   /** Group-commit flushes seen in the log since the last reset (needs --server-log-level debug). */
   flushStats(): TFlushStats;
   resetFlushStats(): void;
@@ -22,6 +26,8 @@ export async function startBenchServer(options: {
   logLevel: string;
   env?: Record<string, string>;
   startTimeoutMs?: number;
+  /** Every JSON log line of the server, parsed (for traces the benchmark reads, such as "alert path"). */
+  onLogEntry?: (entry: Record<string, unknown>) => void;
 }): Promise<TBenchServer> {
   const started: TServerProcess = startServerProcess({
     dataDir: options.dataDir,
@@ -44,6 +50,7 @@ export async function startBenchServer(options: {
       } catch {
         continue;
       }
+      options.onLogEntry?.(entry);
       if (entry.msg === "ingest flush" && typeof entry.ms === "number") {
         flush.flushes += 1;
         flush.batches += entry.batches ?? 0;
@@ -71,6 +78,8 @@ export async function startBenchServer(options: {
     url,
     pid: started.child.pid,
     warnings: () => warnings,
+    output: () => started.output(),
+    exited: started.exited,
     flushStats: () => ({ ...flush, ms: flushMs.summarize() }),
     resetFlushStats() {
       flush = { flushes: 0, batches: 0, samples: 0, msTotal: 0 };

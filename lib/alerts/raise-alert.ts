@@ -5,6 +5,7 @@ import { z } from "zod";
 import type { TDb } from "../db/create-prisma-client";
 import type { Alert, AlertEvent } from "../db/generated/client.ts";
 import type { TAlertChange } from "./alert-change";
+import type { TAlertPathTrace } from "./alert-path-trace";
 import {
   isStrongerOrEqualSource,
   maxSeverity,
@@ -32,7 +33,13 @@ export type TRaiseAlertResult = TAlertChange & {
 };
 
 /** Null when the patient's alert rules switch this condition off. */
-export async function raiseAlert(options: { db: TDb; input: TRaiseAlert; escalation: TEscalationPolicy }): Promise<TRaiseAlertResult | null> {
+export async function raiseAlert(options: {
+  db: TDb;
+  input: TRaiseAlert;
+  escalation: TEscalationPolicy;
+  trace?: TAlertPathTrace;
+}): Promise<TRaiseAlertResult | null> {
+  const { trace } = options;
   const { db, escalation } = options;
   const input = ZRaiseAlertSchema.parse(options.input);
   const at = input.at ?? new Date();
@@ -41,11 +48,13 @@ export async function raiseAlert(options: { db: TDb; input: TRaiseAlert; escalat
     select: { enabled: true },
   });
   if (rule && !rule.enabled) return null;
+  trace?.mark("ruleChecked");
 
-  return db.$transaction(async (tx) => {
+  const result = await db.$transaction(async (tx) => {
     // Serialises raisers of the same patient+condition (on any instance), so two hits arriving at
     // once fold into one alert instead of opening two.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`alert:${input.patientId}:${input.condition}`}))`;
+    trace?.mark("txLocked");
     const open = await tx.alert.findFirst({
       where: { patientId: input.patientId, condition: input.condition, status: { in: ["OPEN", "ACKNOWLEDGED"] } },
       orderBy: { id: "desc" },
@@ -91,4 +100,6 @@ export async function raiseAlert(options: { db: TDb; input: TRaiseAlert; escalat
     });
     return { alert, event, isNew: true, shouldNotify: true };
   });
+  trace?.mark("txCommitted");
+  return result;
 }

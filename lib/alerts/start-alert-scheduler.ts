@@ -2,6 +2,7 @@
 // watches that went silent. Every instance runs it; the sweeps themselves make each action happen once.
 import type { TDb } from "../db/create-prisma-client";
 import { getLogger } from "../log/logger";
+import { traceAlertPathActivity } from "./alert-path-trace";
 import type { TAlertChange, TAlertPublisher } from "./alert-change";
 import { escalateDueAlerts } from "./escalate-due-alerts";
 import type { TEscalationPolicy } from "./escalation-policy";
@@ -31,11 +32,13 @@ export function startAlertScheduler(options: {
 
   async function tick(now: Date): Promise<number> {
     let published = 0;
-    for (const sweep of sweeps) {
+    for (const [index, sweep] of sweeps.entries()) {
+      const startedAtMs = Date.now();
       try {
         const changes = await sweep(now);
         if (changes.length > 0) await publisher.publish(changes);
         published += changes.length;
+        traceAlertPathActivity("alert-sweep", startedAtMs, { sweep: index, changes: changes.length });
       } catch (error) {
         // One failing sweep must not stop the others (an escalation must still go out).
         log.error({ errorName: (error as Error).name, code: (error as { code?: string }).code }, "alert sweep failed");

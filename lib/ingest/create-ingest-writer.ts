@@ -6,6 +6,7 @@
 // hourly chunks (compact-heart-rate.ts), so starting a writer is all a server does to get both.
 import type { TDb, TTx } from "../db/create-prisma-client";
 import { AppError } from "../errors/app-error";
+import { traceAlertPathActivity } from "../alerts/alert-path-trace";
 import { getLogger } from "../log/logger";
 import { MAX_BATCH_AGE_MS } from "./check-batch-time";
 import { CHUNK_MS, decodeHeartRateChunk, encodeStagedActivity, encodeStagedBpm, isSameSegment, type THeartRateSegment } from "./heart-rate-chunk-codec";
@@ -20,6 +21,8 @@ export type THeartRateItem = {
   intervalMs: number;
   bpm: number[];
   activity: number[];
+  /** When the batch reached the server (epoch ms), for latency tracing only. */
+  receivedAtMs?: number;
 };
 
 export type TGlucoseItem = {
@@ -43,7 +46,10 @@ export type TIngestWriter = {
   close(): Promise<void>;
 };
 
-export type TStoredListener = (stored: TIngestItem[]) => void;
+/** When the group's transaction started and committed (epoch ms), for latency tracing. */
+export type TStoredGroupTiming = { flushStartedAtMs: number; committedAtMs: number };
+
+export type TStoredListener = (stored: TIngestItem[], timing: TStoredGroupTiming) => void;
 
 type TPending = { item: TIngestItem; resolve: (ack: TIngestAck) => void; reject: (error: unknown) => void };
 
@@ -77,10 +83,15 @@ export function createIngestWriter(options: {
   const storedListeners: TStoredListener[] = [];
 
   const flushLoop = async () => {
-    while (queue.length > 0) {
+    for (let isFirst = true; queue.length > 0; isFirst = false) {
+      // On PGlite a transaction runs on the event loop's thread without yielding to it: between two
+      // groups, let sockets be read and alerts pushed (the batches that arrive meanwhile join the next group).
+      if (!isFirst) await new Promise((resolve) => setImmediate(resolve));
+      if (queue.length === 0) break;
       const group = queue.splice(0, maxBatchesPerFlush);
       const groupSamples = group.reduce((sum, pending) => sum + sampleCount(pending.item), 0);
       const startedAt = performance.now();
+      const flushStartedAtMs = Date.now();
       try {
         const { acks, stored } = await db.$transaction((tx) => writeGroup(tx, group.map((pending) => pending.item)), { timeout: 60_000, maxWait: 60_000 });
         queuedSamples -= groupSamples;
@@ -91,10 +102,12 @@ export function createIngestWriter(options: {
           else pending.resolve(ack);
         });
         logger.debug({ batches: group.length, samples: groupSamples, ms: Math.round(performance.now() - startedAt) }, "ingest flush");
+        traceAlertPathActivity("ingest-flush", flushStartedAtMs, { batches: group.length });
         if (stored.length > 0) {
+          const timing = { flushStartedAtMs, committedAtMs: Date.now() };
           for (const listener of storedListeners) {
             try {
-              listener(stored);
+              listener(stored, timing);
             } catch (error) {
               logger.error({ err: error instanceof Error ? { name: error.name } : undefined }, "stored listener failed");
             }

@@ -15,6 +15,7 @@ export async function ingestHeartRate(options: {
 }): Promise<TIngestAck> {
   const { actor, batch } = options;
   assertDeviceMayWrite(actor, options.deviceId, "WATCH");
+  const receivedAtMs = Date.now();
   const startedAtMs = Date.parse(batch.startedAt);
   checkBatchTime({
     firstMs: startedAtMs,
@@ -31,6 +32,7 @@ export async function ingestHeartRate(options: {
     intervalMs: batch.intervalMs,
     bpm: batch.bpm,
     activity: batch.activity ?? batch.bpm.map(() => 0),
+    receivedAtMs,
   });
 }
 

@@ -1,5 +1,6 @@
 // Server-only. Runs compactHeartRate on a timer, one run at a time, until stopped.
 import type { TDb } from "../db/create-prisma-client";
+import { traceAlertPathActivity } from "../alerts/alert-path-trace";
 import { getLogger } from "../log/logger";
 import { compactHeartRate, type TCompactionResult } from "./compact-heart-rate";
 
@@ -28,13 +29,21 @@ export function startHeartRateCompactor(options: { db: TDb; everyMs?: number; fi
 
   const run = (): Promise<TCompactionResult> => {
     const previous = running ?? Promise.resolve(undefined);
+    let startedAtMs = Date.now();
     const next = previous
       .catch(() => undefined)
-      .then(() => compactHeartRate({ db: options.db, shouldStop: () => stopped }))
+      .then(() => {
+        startedAtMs = Date.now();
+        return compactHeartRate({ db: options.db, shouldStop: () => stopped });
+      })
       .then(
         (result) => {
+          traceAlertPathActivity("heart-rate-compaction", startedAtMs, { batches: result.batches, transactions: result.transactions, maxTransactionMs: Math.round(result.maxTransactionMs) });
           if (result.batches > 0 || result.skipped) {
-            logger.info({ batches: result.batches, samples: result.samples, chunks: result.chunks, skipped: result.skipped, ms: Math.round(result.ms) }, "heart-rate compaction");
+            logger.info(
+              { batches: result.batches, samples: result.samples, chunks: result.chunks, transactions: result.transactions, maxTransactionMs: Math.round(result.maxTransactionMs), skipped: result.skipped, ms: Math.round(result.ms) },
+              "heart-rate compaction",
+            );
           }
           return result;
         },

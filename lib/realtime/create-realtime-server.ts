@@ -202,7 +202,7 @@ export async function createRealtimeServer(options: {
     alerts,
     requestStrip: (deviceId, message) => devices.to(rooms.device(deviceId)).emit("ecg:request", message),
   });
-  if (detection) options.ingest?.onStored((stored) => detection.onStored(stored));
+  if (detection) options.ingest?.onStored((stored, timing) => detection.onStored(stored, timing));
 
   devices.use(async (socket, next) => {
     try {

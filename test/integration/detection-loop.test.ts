@@ -5,6 +5,7 @@
 import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createEscalationPolicy, type TAlertEventView } from "@/lib/alerts";
+import { ALERT_PATH_STAGES, configureAlertPathTrace } from "@/lib/alerts/alert-path-trace";
 import type { TDatabase } from "@/lib/db/open-database";
 import { loadEcgClassifier } from "@/lib/detect/ecg";
 import type { TEcgClassifier } from "@/lib/detect/cascade/ecg-classification";
@@ -130,6 +131,26 @@ describe("escalation loop", () => {
     })) as { ok: boolean; data: { status: string; stripId: string } };
     expect(again).toMatchObject({ ok: true, data: { status: "duplicate", stripId: strip.id } });
     expect(await db().ecgStrip.count({ where: { requestId: request.id } })).toBe(1);
+  });
+
+  it("with ALERT_PATH_TRACE, logs each stage of a confirmed alert's path in order, with ids and times only", async () => {
+    const lines: { msg: string; fields: Record<string, unknown> }[] = [];
+    configureAlertPathTrace({ enabled: true, sink: (fields, msg) => lines.push({ msg, fields }) });
+    try {
+      const run = await streamEpisode({ episode: "afib", seed: "loop-trace", answerWith: "atrial_fibrillation" });
+      const opened = await waitFor(() => run.alerts.find((event) => event.type === "opened"));
+      const path = await waitFor(() => lines.find((line) => line.msg === "alert path" && line.fields.alertId === opened.alertId));
+      expect(path.fields).toMatchObject({ requestId: run.requests.at(-1)!.requestId, isNew: true });
+      const stages = path.fields.stages as Record<string, number>;
+      expect(Object.keys(stages).sort()).toEqual([...ALERT_PATH_STAGES].sort());
+      const times = ALERT_PATH_STAGES.map((stage) => stages[stage]!);
+      expect(times).toEqual([...times].sort((a, b) => a - b));
+      expect(lines.some((line) => line.msg === "alert path activity" && line.fields.activity === "ecg-classification")).toBe(true);
+      // Nothing from the patient's data: no readings, no evidence.
+      expect(JSON.stringify(lines)).not.toMatch(/bpm|evidence|samples/);
+    } finally {
+      configureAlertPathTrace({});
+    }
   });
 
   it("raises an unconfirmed alert with the screen's evidence when the watch does not answer", async () => {

@@ -325,3 +325,37 @@ describe("heart-rate over the device socket", () => {
     }
   });
 });
+
+describe("heart-rate compaction on a busy server", () => {
+  it("yields to the event loop between its transactions, so sockets and alert pushes wait for one transaction, not the run", async () => {
+    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
+    const { device } = await createDevice(db(), { patientId: patient.id });
+    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+    const writer = createIngestWriter({ db: db(), compactEveryMs: 0 });
+    const startedAtMs = Date.now() - 2 * 3_600_000;
+    try {
+      const seqs = Array.from({ length: 200 }, (_, seq) => seq + 1);
+      await Promise.all(
+        seqs.map((seq) =>
+          ingestHeartRate({ writer, actor, deviceId: device.id, batch: { seq, startedAt: new Date(startedAtMs + seq * 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, () => 70) } }),
+        ),
+      );
+    } finally {
+      await writer.close();
+    }
+    // Turns of the event loop while compaction runs: on PGlite a chain of awaited queries gives none.
+    let turns = 0;
+    let isRunning = true;
+    const turn = () => {
+      if (!isRunning) return;
+      turns += 1;
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const result = await compactHeartRate({ db: db(), maxBatchesPerTransaction: 50 });
+    isRunning = false;
+    expect(result.transactions).toBeGreaterThanOrEqual(4);
+    expect(turns).toBeGreaterThanOrEqual(result.transactions - 1);
+    expect((await readStoredBatches(db(), { deviceId: device.id })).every((batch) => batch.compacted)).toBe(true);
+  });
+});

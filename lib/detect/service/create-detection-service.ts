@@ -8,12 +8,13 @@
 // batches (a watch's socket stays on one instance); after a restart the baseline is learned again.
 import { randomUUID } from "node:crypto";
 import type { TAlertChange, TAlertPublisher } from "../../alerts/alert-change";
+import { startAlertPathTrace, startEventLoopDelayReport, traceAlertPathActivity, type TAlertPathTrace } from "../../alerts/alert-path-trace";
 import type { TEscalationPolicy } from "../../alerts/escalation-policy";
 import { raiseAlert } from "../../alerts/raise-alert";
 import type { TDeviceActor } from "../../auth/actor";
 import type { TDb } from "../../db/create-prisma-client";
 import { AppError } from "../../errors/app-error";
-import type { TIngestItem } from "../../ingest/create-ingest-writer";
+import type { TIngestItem, TStoredGroupTiming } from "../../ingest/create-ingest-writer";
 import { getLogger } from "../../log/logger";
 import { decodeEcgSamples } from "../../sim/ecg-samples";
 import { createCascadePolicy, type TCascadeAction, type TCascadeAlert, type TCascadePolicy, type TTier1Evidence } from "../cascade/create-cascade-policy";
@@ -37,7 +38,7 @@ const STRIP_SAMPLE_RATE_HZ = 250;
 
 export type TDetectionService = {
   /** Subscribed to the ingest writer: runs after each commit. */
-  onStored(items: TIngestItem[]): void;
+  onStored(items: TIngestItem[], timing?: TStoredGroupTiming): void;
   /** A watch's answer to an ECG request: stored first, acknowledged, then classified. */
   acceptStrip(options: { actor: TDeviceActor; upload: TEcgStripUpload }): Promise<TEcgStripAck>;
   /** ECG requests past their database deadline (the instance that asked is gone) become unconfirmed alerts. */
@@ -83,6 +84,9 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
   const patients = new Map<string, TPatientState>();
   const inFlight = new Set<Promise<unknown>>();
   const counters = { stripsRequested: 0, stripsClassified: 0, alertsRaised: 0 };
+  // Only filled when ALERT_PATH_TRACE is on: by cascade request id until the row exists, then by row id.
+  const traces = new Map<string, TAlertPathTrace>();
+  const stopEventLoopReport = startEventLoopDelayReport();
 
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);
@@ -127,6 +131,11 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     );
   }
 
+  function dropTraces(state: TPatientState) {
+    if (traces.size === 0) return;
+    for (const rowId of state.requestRows.values()) traces.delete(rowId);
+  }
+
   function heartRateEvidence(state: TPatientState) {
     const first = state.recent[0];
     return {
@@ -137,10 +146,12 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     };
   }
 
-  async function raiseFromCascade(state: TPatientState, alert: TCascadeAlert, extra: Record<string, unknown>) {
+  async function raiseFromCascade(state: TPatientState, alert: TCascadeAlert, extra: Record<string, unknown>, trace?: TAlertPathTrace) {
+    trace?.mark("raiseStarted");
     const raised = await raiseAlert({
       db,
       escalation,
+      trace,
       input: {
         patientId: state.patientId,
         condition: ALERT_CONDITION_FOR_SCREEN[alert.condition],
@@ -161,12 +172,17 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     });
     if (!raised) return;
     counters.alertsRaised += raised.isNew ? 1 : 0;
-    if (raised.shouldNotify) await alerts.publish([raised]);
+    if (!raised.shouldNotify) return;
+    await alerts.publish([raised], { trace });
+    trace?.finish({ alertId: raised.alert.id.toString(), requestId: typeof extra.requestId === "string" ? extra.requestId : undefined, isNew: raised.isNew });
   }
 
   async function carryOut(state: TPatientState, action: TCascadeAction) {
     switch (action.type) {
       case "request_ecg": {
+        const trace = traces.get(action.requestId);
+        traces.delete(action.requestId);
+        trace?.mark("requestInsertStarted");
         const requestedAt = new Date(action.atMs);
         const row = await db.ecgRequest.create({
           data: {
@@ -182,7 +198,12 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
         });
         state.requestRows.set(action.requestId, row.id);
         counters.stripsRequested += 1;
+        trace?.mark("requestStored");
         options.requestStrip(state.deviceId, { requestId: row.id, durationS: action.durationMs / 1000, sampleRateHz: STRIP_SAMPLE_RATE_HZ });
+        if (trace) {
+          trace.mark("ecgRequested");
+          traces.set(row.id, trace);
+        }
         log.debug({ patientId: state.patientId, requestId: row.id, attempt: action.attempt }, "ECG strip requested");
         return;
       }
@@ -193,17 +214,22 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
           // If the database sweep already closed it (and raised), this instance must not raise again.
           const open = [...state.requestRows.values()];
           const { count } = await db.ecgRequest.updateMany({ where: { id: { in: open }, status: "PENDING" }, data: { status: "TIMED_OUT" } });
+          dropTraces(state);
           state.requestRows.clear();
           if (alert.unconfirmedReason === "timeout" && count === 0 && open.length > 0) return;
           await raiseFromCascade(state, alert, {});
           return;
         }
         const strip = state.lastStrip;
+        const trace = strip ? traces.get(strip.requestRowId) : undefined;
+        dropTraces(state);
         state.requestRows.clear();
-        await raiseFromCascade(state, alert, strip ? { stripId: strip.stripId, requestId: strip.requestRowId } : {});
+        trace?.mark("alertActionStarted");
+        await raiseFromCascade(state, alert, strip ? { stripId: strip.stripId, requestId: strip.requestRowId } : {}, trace);
         return;
       }
       case "refuted":
+        dropTraces(state);
         state.requestRows.clear();
         log.debug({ patientId: state.patientId, reason: action.reason }, "tier-1 hit refuted by ECG");
         return;
@@ -213,6 +239,9 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
   }
 
   async function classifyStrip(options_: { requestRowId: string; stripId: string; samplesLe16: Uint8Array; sampleRateHz: number; patientId: string }) {
+    const trace = traces.get(options_.requestRowId);
+    const queuedAtMs = Date.now();
+    trace?.mark("classifyQueued", queuedAtMs);
     let classification: TEcgClassification;
     try {
       classification = await options.classifier.classify({ samples: decodeEcgSamples(options_.samplesLe16), sampleRateHz: options_.sampleRateHz });
@@ -222,11 +251,14 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
       return;
     }
     counters.stripsClassified += 1;
+    trace?.mark("classifyDone");
+    traceAlertPathActivity("ecg-classification", queuedAtMs);
     await db.ecgRequest.updateMany({
       where: { id: options_.requestRowId },
       data: { result: classification as object, stripId: options_.stripId, answeredAt: new Date() },
     });
     const answered = await db.ecgRequest.updateMany({ where: { id: options_.requestRowId, status: "PENDING" }, data: { status: "ANSWERED" } });
+    trace?.mark("requestAnswered");
     const state = patients.get(options_.patientId);
     const cascadeRequestId = state && [...state.requestRows].find(([, rowId]) => rowId === options_.requestRowId)?.[0];
     if (state && cascadeRequestId && answered.count === 1) {
@@ -275,7 +307,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
   ticker.unref();
 
   return {
-    onStored(items) {
+    onStored(items, timing) {
       const liveFromMs = nowMs() - LIVE_WINDOW_MS;
       for (const item of items) {
         if (item.kind !== "heart-rate") continue;
@@ -288,12 +320,25 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
           if (result && sample.atMs >= liveFromMs) actions.push(...state.policy.onScreenResult(result));
         }
         if (state.recent.length > EVIDENCE_WINDOW_S) state.recent.splice(0, state.recent.length - EVIDENCE_WINDOW_S);
+        for (const action of actions) {
+          if (action.type !== "request_ecg") continue;
+          const trace = startAlertPathTrace({
+            batchReceived: item.receivedAtMs,
+            flushStarted: timing?.flushStartedAtMs,
+            ingestCommitted: timing?.committedAtMs,
+            screened: Date.now(),
+          });
+          if (trace) traces.set(action.requestId, trace);
+        }
         enqueue(state, actions);
       }
     },
 
     async acceptStrip({ actor, upload }) {
+      const receivedAtMs = Date.now();
       const request = await db.ecgRequest.findFirst({ where: { id: upload.requestId, deviceId: actor.deviceId }, select: { id: true, patientId: true } });
+      const trace = traces.get(upload.requestId);
+      trace?.mark("stripReceived", receivedAtMs);
       if (!request) throw new AppError("NOT_FOUND", { message: "No such ECG request for this device" });
       const existing = await db.ecgStrip.findUnique({ where: { requestId: request.id }, select: { id: true } });
       if (existing) return { requestId: request.id, stripId: existing.id, status: "duplicate" };
@@ -317,6 +362,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
         const stored = await db.ecgStrip.findUniqueOrThrow({ where: { requestId: request.id }, select: { id: true } });
         return { requestId: request.id, stripId: stored.id, status: "duplicate" };
       }
+      trace?.mark("stripStored");
       // Stored and about to be acknowledged: classification follows, off the event loop.
       setImmediate(() => {
         void track(classifyStrip({ requestRowId: request.id, stripId, samplesLe16: upload.samplesLe16, sampleRateHz: upload.sampleRateHz, patientId: request.patientId }));
@@ -362,6 +408,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
 
     async close() {
       clearInterval(ticker);
+      stopEventLoopReport();
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
   };
