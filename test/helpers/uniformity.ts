@@ -1,6 +1,9 @@
 // Statistics for "the server learns nothing from one masked vector": a masked vector's bytes must look
 // uniform, and its values must not correlate with the update it hides.
 
+/** The chi-square value (255 degrees of freedom) that uniform bytes exceed with probability about 1e-9. */
+export const BYTE_CHI_SQUARE_1E9 = 415;
+
 /** Chi-square statistic of the byte histogram against uniform (255 degrees of freedom). */
 export function byteChiSquare(vector: Uint32Array): number {
   const counts = new Array<number>(256).fill(0);
