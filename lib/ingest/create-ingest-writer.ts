@@ -62,6 +62,12 @@ export function createIngestWriter(options: {
   maxQueuedSamples?: number;
   maxBatchesPerFlush?: number;
   /**
+   * Samples per group: a backlog drained after an outage (hour-long batches) is written in several
+   * shorter transactions, so live batches and alerts interleave with it instead of waiting behind one
+   * long write (on PGlite a transaction holds the event loop). A single larger batch still goes alone.
+   */
+  maxSamplesPerFlush?: number;
+  /**
    * How often staged heart rate is folded into hourly chunks (compact-heart-rate.ts); 0 turns the
    * compactor off (another instance, or a test, runs it). Runs across instances are single-flight.
    */
@@ -74,6 +80,7 @@ export function createIngestWriter(options: {
     compactEveryMs > 0 ? startHeartRateCompactor({ db, everyMs: compactEveryMs, firstAfterMs: options.firstCompactionAfterMs }) : undefined;
   const maxQueuedSamples = options.maxQueuedSamples ?? 500_000;
   const maxBatchesPerFlush = options.maxBatchesPerFlush ?? 500;
+  const maxSamplesPerFlush = options.maxSamplesPerFlush ?? 20_000;
   const logger = getLogger();
   const queue: TPending[] = [];
   let queuedSamples = 0;
@@ -88,8 +95,15 @@ export function createIngestWriter(options: {
       // groups, let sockets be read and alerts pushed (the batches that arrive meanwhile join the next group).
       if (!isFirst) await new Promise((resolve) => setImmediate(resolve));
       if (queue.length === 0) break;
-      const group = queue.splice(0, maxBatchesPerFlush);
-      const groupSamples = group.reduce((sum, pending) => sum + sampleCount(pending.item), 0);
+      let take = 0;
+      let groupSamples = 0;
+      while (take < queue.length && take < maxBatchesPerFlush) {
+        const samples = sampleCount(queue[take]!.item);
+        if (take > 0 && groupSamples + samples > maxSamplesPerFlush) break;
+        groupSamples += samples;
+        take += 1;
+      }
+      const group = queue.splice(0, take);
       const startedAt = performance.now();
       const flushStartedAtMs = Date.now();
       try {

@@ -186,6 +186,27 @@ describe("heart-rate compaction", () => {
   });
 });
 
+describe("a drained backlog", () => {
+  it("is written in groups of at most maxSamplesPerFlush samples, each batch stored once and acknowledged", async () => {
+    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
+    const { device } = await createDevice(db(), { patientId: patient.id });
+    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+    const writer = createIngestWriter({ db: db(), maxSamplesPerFlush: 1_000, compactEveryMs: 0 });
+    // Ten 10-minute batches (600 samples each), as a watch sends its offline buffer on reconnect.
+    const startedAtMs = Date.now() - 3 * 3_600_000;
+    const batch = (seq: number) => ({ seq, startedAt: new Date(startedAtMs + seq * 600_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 600 }, (_, index) => 60 + ((seq + index) % 40)) });
+    try {
+      const acks = await Promise.all(Array.from({ length: 10 }, (_, seq) => ingestHeartRate({ writer, actor, deviceId: device.id, batch: batch(seq) })));
+      expect(acks.map((ack) => ack.status)).toEqual(Array(10).fill("stored"));
+      // 600 + 600 > 1,000: one batch per group.
+      expect(writer.stats().flushes).toBe(10);
+    } finally {
+      await writer.close();
+    }
+    expect((await readStoredBatches(db(), { deviceId: device.id })).map((entry) => entry.seq)).toEqual(Array.from({ length: 10 }, (_, seq) => seq));
+  });
+});
+
 describe("heart-rate retries racing the compactor", () => {
   it("answers every retry as a duplicate and stores each batch once while compaction runs", async () => {
     const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
