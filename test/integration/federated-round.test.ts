@@ -224,12 +224,12 @@ describe("federated rounds over the participant API", () => {
 
   it("rejects bad input clearly, drops the offender, and the round goes on", async () => {
     const model = await createModel();
-    const consortium = await createConsortium(4);
+    const consortium = await createConsortium(5);
     const outsider = await createHospital(db());
     const outsiderClient = createParticipantClient({ serverUrl: "http://localhost:3000", credential: await createCredential(outsider.id, consortium.admin.id), fetchImpl: routeFetch });
     // With DP noise configured, the round reports the privacy budget spent (the hospitals add the noise).
     const round = await startRound({ db: db(), actor: consortium.actor, modelName: model.name, config: { ...CONFIG, threshold: 2, noiseStdPerParticipant: 0.5 }, hospitalIds: consortium.hospitals.map((hospital) => hospital.id) });
-    const [good0, badShares, badMasked, good3] = [0, 1, 2, 3].map((position) => consortium.clients[position]!) as [TClient, TClient, TClient, TClient];
+    const [good0, badKeys, badMasked, good3, badShares] = [0, 1, 2, 3, 4].map((position) => consortium.clients[position]!) as [TClient, TClient, TClient, TClient, TClient];
     const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as ParticipantApiError);
 
     // A hospital without a seat, an unknown round, a step that does not exist.
@@ -242,42 +242,60 @@ describe("federated rounds over the participant API", () => {
     expect((await refusal(expired.getView(round.id)))?.status).toBe(401);
     expect((await refusal(revoked.listRounds()))?.status).toBe(401);
     // Keys of the wrong length: 422 naming the field, and the sender is dropped.
-    const badKeys = await refusal(badShares.postJson(round.id, "keys", { cPublicKey: Buffer.alloc(31).toString("base64"), sPublicKey: Buffer.alloc(32).toString("base64") }));
-    expect(badKeys?.status).toBe(422);
-    expect((await badShares.getView(round.id)).you.status).toBe("DROPPED");
+    const badKeysRefusal = await refusal(badKeys.postJson(round.id, "keys", { cPublicKey: Buffer.alloc(31).toString("base64"), sPublicKey: Buffer.alloc(32).toString("base64") }));
+    expect(badKeysRefusal?.status).toBe(422);
+    expect((await badKeys.getView(round.id)).you.status).toBe("DROPPED");
     // Shares before the roster exists belong to another stage: 409, nothing changes.
     expect((await refusal(good0.postJson(round.id, "shares", { shares: [] })))?.status).toBe(409);
     expect((await good0.getView(round.id)).you.status).toBe("SELECTED");
 
+    /** A hand-driven participant: valid keys, then whatever the test sends. */
+    const scripted = async (client: TClient, position: number) => {
+      const { createSecAggParticipant } = await import("@/lib/fl/secagg");
+      const { encodeAdvertiseBody, toRoster } = await import("@/lib/fl/wire");
+      const view = await client.getView(round.id);
+      const participant = createSecAggParticipant({ roundId: round.id, participantId: view.you.participantId, input: encodeFor(position, 5) });
+      const keys = encodeAdvertiseBody(participant.advertise());
+      await client.postJson(round.id, "keys", keys);
+      let current = await client.getView(round.id);
+      const waitForStage = async (stage: string) => {
+        while (current.round.stage !== stage) current = await pause(20).then(() => client.getView(round.id));
+      };
+      await waitForStage("SHARING");
+      return { keys, sharesFor: () => participant.shareKeys(toRoster(round.id, current.roster!)).shares, waitForStage };
+    };
+    const { encodeShareKeysBody } = await import("@/lib/fl/wire");
     const runs = [
-      runParticipantRound({ client: good0, roundId: round.id, pollMs: 20, computeUpdate: async () => encodeFor(0, 4) }),
-      // This one replays its keys once the stage has moved on, then sends a vector of the wrong length.
+      runParticipantRound({ client: good0, roundId: round.id, pollMs: 20, computeUpdate: async () => encodeFor(0, 5) }),
+      // Replays its keys once the stage has moved on (409), shares properly, then sends a vector of the wrong length.
       (async () => {
-        const view = await badMasked.getView(round.id);
-        const { createSecAggParticipant } = await import("@/lib/fl/secagg");
-        const { encodeAdvertiseBody, encodeShareKeysBody, toRoster } = await import("@/lib/fl/wire");
-        const participant = createSecAggParticipant({ roundId: round.id, participantId: view.you.participantId, input: encodeFor(2, 4) });
-        const keys = encodeAdvertiseBody(participant.advertise());
-        await badMasked.postJson(round.id, "keys", keys);
-        expect((await refusal(badMasked.postJson(round.id, "keys", keys)))?.status).toBe(409);
-        let current = await badMasked.getView(round.id);
-        while (current.round.stage === "ADVERTISING") current = await pause(20).then(() => badMasked.getView(round.id));
-        await badMasked.postJson(round.id, "shares", encodeShareKeysBody(participant.shareKeys(toRoster(round.id, current.roster!)).shares));
-        while (current.round.stage !== "MASKING") current = await pause(20).then(() => badMasked.getView(round.id));
+        const script = await scripted(badMasked, 2);
+        expect((await refusal(badMasked.postJson(round.id, "keys", script.keys)))?.status).toBe(409);
+        await badMasked.postJson(round.id, "shares", encodeShareKeysBody(script.sharesFor()));
+        await script.waitForStage("MASKING");
         const wrongLength = await refusal(badMasked.postMasked(round.id, new Uint32Array(10)));
         expect(wrongLength?.status).toBe(422);
         expect(wrongLength?.message).toMatch(/little-endian uint32/);
       })(),
-      runParticipantRound({ client: good3, roundId: round.id, pollMs: 20, computeUpdate: async () => encodeFor(3, 4) }),
+      // Sends a share for one peer only (the protocol wants one per roster member): 422, dropped; then 409.
+      (async () => {
+        const script = await scripted(badShares, 4);
+        const shares = script.sharesFor();
+        const first = encodeShareKeysBody(shares.slice(0, 1)).shares[0]!;
+        const malformed = await refusal(badShares.postJson(round.id, "shares", { shares: [first, first] }));
+        expect(malformed?.status).toBe(422);
+        expect((await refusal(badShares.postJson(round.id, "shares", encodeShareKeysBody(shares))))?.status).toBe(409);
+      })(),
+      runParticipantRound({ client: good3, roundId: round.id, pollMs: 20, computeUpdate: async () => encodeFor(3, 5) }),
     ];
     await Promise.all(runs);
     const view = (await getRoundView({ db: db(), roundId: round.id }))!;
     expect(view.stage).toBe("DONE");
     expect(view.participants.filter((seat) => seat.status === "DROPPED").map((seat) => seat.dropReason)).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^rejected keys/), expect.stringMatching(/^rejected masked/)]),
+      expect.arrayContaining([expect.stringMatching(/^rejected keys/), expect.stringMatching(/^rejected shares/), expect.stringMatching(/^rejected masked/)]),
     );
     const { weights } = await readResultWeights(view.resultVersion!.id);
-    expect(Buffer.from(weights.buffer).equals(Buffer.from(Float32Array.from(expectedWeights(model.weights, [0, 3], 4).weights).buffer))).toBe(true);
+    expect(Buffer.from(weights.buffer).equals(Buffer.from(Float32Array.from(expectedWeights(model.weights, [0, 3], 5).weights).buffer))).toBe(true);
     // Two survivors each adding N(0, (0.5 C)^2): total noise multiplier 0.5 * sqrt(2); one round spent.
     expect(view.metrics.privacy).toMatchObject({ rounds: 1, delta: 1e-5 });
     expect(view.metrics.privacy!.noiseMultiplier).toBeCloseTo(0.5 * Math.SQRT2, 10);
