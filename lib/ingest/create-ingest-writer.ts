@@ -95,15 +95,7 @@ export function createIngestWriter(options: {
       // groups, let sockets be read and alerts pushed (the batches that arrive meanwhile join the next group).
       if (!isFirst) await new Promise((resolve) => setImmediate(resolve));
       if (queue.length === 0) break;
-      let take = 0;
-      let groupSamples = 0;
-      while (take < queue.length && take < maxBatchesPerFlush) {
-        const samples = sampleCount(queue[take]!.item);
-        if (take > 0 && groupSamples + samples > maxSamplesPerFlush) break;
-        groupSamples += samples;
-        take += 1;
-      }
-      const group = queue.splice(0, take);
+      const { group, groupSamples } = takeGroup(queue, { maxBatches: maxBatchesPerFlush, maxSamples: maxSamplesPerFlush, nowMs: Date.now() });
       const startedAt = performance.now();
       const flushStartedAtMs = Date.now();
       try {
@@ -175,6 +167,44 @@ export function createIngestWriter(options: {
       while (flushing || isScheduled) await (flushing ?? new Promise((resolve) => setImmediate(resolve)));
     },
   };
+}
+
+/** A batch whose data ends within this window is live: someone may be in trouble now. */
+export const LIVE_BATCH_WINDOW_MS = 120_000;
+
+const isLive = (item: TIngestItem, nowMs: number) =>
+  item.kind === "heart-rate"
+    ? item.startedAtMs + item.intervalMs * item.bpm.length >= nowMs - LIVE_BATCH_WINDOW_MS
+    : item.readings.some((reading) => reading.measuredAtMs >= nowMs - LIVE_BATCH_WINDOW_MS);
+
+/**
+ * The next group to write, taken out of the queue: live batches first, then the oldest backlog, within
+ * the batch and sample limits (a single larger batch still goes alone). After an outage, thousands of
+ * watches drain their offline buffers at once; the last minute of a patient in trouble must not wait
+ * behind hours of everyone's history. Each batch is still written once and acknowledged after its commit.
+ */
+export function takeGroup<T extends { item: TIngestItem }>(queue: T[], limits: { maxBatches: number; maxSamples: number; nowMs: number }): { group: T[]; groupSamples: number } {
+  const taken = new Set<number>();
+  let groupSamples = 0;
+  const offer = (index: number) => {
+    const samples = sampleCount(queue[index]!.item);
+    if (taken.size > 0 && groupSamples + samples > limits.maxSamples) return false;
+    taken.add(index);
+    groupSamples += samples;
+    return true;
+  };
+  for (let index = 0; index < queue.length && taken.size < limits.maxBatches; index += 1) {
+    if (isLive(queue[index]!.item, limits.nowMs) && !offer(index)) break;
+  }
+  for (let index = 0; index < queue.length && taken.size < limits.maxBatches; index += 1) {
+    if (!taken.has(index) && !offer(index)) break;
+  }
+  const group: T[] = [];
+  const rest: T[] = [];
+  queue.forEach((pending, index) => (taken.has(index) ? group : rest).push(pending));
+  queue.length = 0;
+  for (const pending of rest) queue.push(pending);
+  return { group, groupSamples };
 }
 
 /** Writes one group in one transaction; returns an ack or an error per item, in order. */

@@ -207,6 +207,34 @@ describe("a drained backlog", () => {
   });
 });
 
+describe("live batches during a backlog drain", () => {
+  it("are written before the backlog queued ahead of them, and every batch is still stored once", async () => {
+    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
+    const { device } = await createDevice(db(), { patientId: patient.id });
+    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+    const writer = createIngestWriter({ db: db(), maxSamplesPerFlush: 1_000, compactEveryMs: 0 });
+    const backlogStartMs = Date.now() - 5 * 3_600_000;
+    const old = (seq: number) => ({ seq, startedAt: new Date(backlogStartMs + seq * 600_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 600 }, () => 70) });
+    const live = { seq: 100, startedAt: new Date(Math.floor(Date.now() / 1000) * 1000 - 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, () => 150) };
+    const order: number[] = [];
+    const send = (batch: { seq: number; startedAt: string; intervalMs: number; bpm: number[] }) =>
+      ingestHeartRate({ writer, actor, deviceId: device.id, batch }).then((ack) => {
+        order.push(ack.seq);
+        return ack;
+      });
+    try {
+      // Six 10-minute batches of history queued first, the live 10 s batch last, all in one turn.
+      const acks = await Promise.all([...Array.from({ length: 6 }, (_, seq) => send(old(seq))), send(live)]);
+      expect(acks.every((ack) => ack.status === "stored")).toBe(true);
+      // The live batch rode in the first group (with the oldest backlog batch); the rest followed one per group.
+      expect(order.indexOf(100)).toBeLessThan(2);
+    } finally {
+      await writer.close();
+    }
+    expect((await readStoredBatches(db(), { deviceId: device.id })).map((entry) => entry.seq).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 100]);
+  });
+});
+
 describe("heart-rate retries racing the compactor", () => {
   it("answers every retry as a duplicate and stores each batch once while compaction runs", async () => {
     const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });

@@ -59,6 +59,12 @@ type TPatientState = {
   requestRows: Map<string, string>;
   lastStrip: { requestRowId: string; stripId: string } | null;
   lastSeenMs: number;
+  /**
+   * Time of the newest sample screened. The screen reads a patient's stream in time order; a batch older
+   * than what it has seen (an offline buffer drained after live data, which the ingest writer lets pass
+   * first) is stored but not screened again out of order.
+   */
+  lastScreenedAtMs: number;
   chain: Promise<void>;
 };
 
@@ -103,6 +109,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
         screen: createWatchScreen({ weights: options.screenWeights }),
         policy: createCascadePolicy({ config: options.cascadeConfig, clock, requestIdPrefix: patientId }),
         recent: [],
+        lastScreenedAtMs: Number.NEGATIVE_INFINITY,
         requestRows: new Map(),
         lastStrip: null,
         lastSeenMs: nowMs(),
@@ -315,6 +322,8 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
         const actions: TCascadeAction[] = [];
         for (let index = 0; index < item.bpm.length; index += 1) {
           const sample = { atMs: item.startedAtMs + index * item.intervalMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
+          if (sample.atMs <= state.lastScreenedAtMs) continue;
+          state.lastScreenedAtMs = sample.atMs;
           const result = state.screen.push(sample);
           state.recent.push(sample);
           if (result && sample.atMs >= liveFromMs) actions.push(...state.policy.onScreenResult(result));
