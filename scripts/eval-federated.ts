@@ -132,6 +132,24 @@ type TSecAggRound = TRoundCost & {
   maxClippedFrom: number;
 };
 
+/** One site's local training in a round, the same for the secure and the plain round. */
+function trainSite(
+  options: { globalWeights: Float32Array; localEpochs: number; learningRate: number; batchSize: number; seed: string; optimizers?: tf.AdamOptimizer[] },
+  cohort: THospitalCohort,
+  index: number,
+): Promise<TLocalUpdate> {
+  return trainLocalUpdate({
+    globalWeights: options.globalWeights,
+    train: cohort.train,
+    validation: cohort.validation,
+    localEpochs: options.localEpochs,
+    learningRate: options.learningRate,
+    batchSize: options.batchSize,
+    seed: `${options.seed}/${index}`,
+    optimizer: options.optimizers?.[index],
+  });
+}
+
 /** One round with secure aggregation, every message through the aggregator, bytes counted as encoded on the wire. */
 async function runSecAggRound(options: {
   roundId: string;
@@ -177,16 +195,7 @@ async function runSecAggRound(options: {
   for (const [index, cohort] of cohorts.entries()) {
     bytes += options.globalWeights.length * 4;
     const t0 = performance.now();
-    const update: TLocalUpdate = await trainLocalUpdate({
-      globalWeights: options.globalWeights,
-      train: cohort.train,
-      validation: cohort.validation,
-      localEpochs: options.localEpochs,
-      learningRate: options.learningRate,
-      batchSize: options.batchSize,
-      seed: `${options.seed}/${index}`,
-      optimizer: options.optimizers?.[index],
-    });
+    const update: TLocalUpdate = await trainSite(options, cohort, index);
     const trainedS = (performance.now() - t0) / 1000;
     trainingS += trainedS;
     siteS[index]! += trainedS;
@@ -279,15 +288,7 @@ async function runPlainRound(options: { globalWeights: Float32Array; cohorts: TH
   for (const [index, cohort] of options.cohorts.entries()) {
     bytes += options.globalWeights.length * 4;
     const t0 = performance.now();
-    const update = await trainLocalUpdate({
-      globalWeights: options.globalWeights,
-      train: cohort.train,
-      validation: cohort.validation,
-      localEpochs: options.localEpochs,
-      learningRate: options.learningRate,
-      batchSize: options.batchSize,
-      seed: `${options.seed}/${index}`,
-    });
+    const update = await trainSite(options, cohort, index);
     const prepared = prepareUpdate({ delta: update.delta, sampleCount: update.sampleCount, sampleCap: options.sampleCap, clipNorm: options.clipNorm });
     const seconds = (performance.now() - t0) / 1000;
     trainingS += seconds;
