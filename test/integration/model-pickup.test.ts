@@ -2,7 +2,7 @@
 // it: the registry row is written out as a verified artifact, a new worker pool loads it, strips go to
 // it. A version whose weights do not match its manifest is never served; the running one keeps going.
 import { createHash, randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -99,5 +99,48 @@ describe("active model pick-up", () => {
       watcher.stop();
       await classifier.close();
     }
+  });
+
+  it("registers a newly committed artifact as the next version: active after a committed one, a candidate after a federated one", async () => {
+    const name = `ecg-cnn-test-${randomUUID().slice(0, 8)}`;
+    const hospital = await createHospital(db());
+    const admin = await signInAs(db(), (await createUser(db(), { hospitalId: hospital.id, role: "HOSPITAL_ADMIN" })).id);
+    /** A copy of the committed folder with the output bias nudged, as a retrained model would arrive. */
+    const commitArtifact = (nudge: number) => {
+      const dir = mkdtempSync(path.join(dataDir, "committed-"));
+      cpSync(COMMITTED_DIR, dir, { recursive: true });
+      const weights = new Float32Array(new Uint8Array(readFileSync(path.join(dir, "weights.bin"))).slice().buffer);
+      weights[weights.length - 1]! += nudge;
+      writeFileSync(path.join(dir, "weights.bin"), new Uint8Array(weights.buffer));
+      const manifest = JSON.parse(readFileSync(path.join(dir, "manifest.json"), "utf8")) as Record<string, unknown>;
+      writeFileSync(path.join(dir, "manifest.json"), JSON.stringify({ ...manifest, sha256: createHash("sha256").update(new Uint8Array(weights.buffer)).digest("hex") }));
+      return dir;
+    };
+    const versions = () => db().modelVersion.findMany({ where: { name }, select: { version: true, status: true }, orderBy: { version: "asc" } });
+
+    await registerCommittedModel({ db: db(), modelDir: COMMITTED_DIR, name });
+    await registerCommittedModel({ db: db(), modelDir: COMMITTED_DIR, name });
+    expect(await versions()).toEqual([{ version: 1, status: "ACTIVE" }]);
+    const retrained = commitArtifact(0.1);
+    await registerCommittedModel({ db: db(), modelDir: retrained, name });
+    expect(await versions()).toEqual([
+      { version: 1, status: "RETIRED" },
+      { version: 2, status: "ACTIVE" },
+    ]);
+    const served = await materializeActiveModel({ db: db(), name, committedDir: retrained, dataDir });
+    expect(served).toMatchObject({ version: 2, modelDir: retrained });
+
+    // An admin put a federated version in service: the next committed artifact waits as a candidate.
+    const federated = await db().modelVersion.create({
+      data: { name, version: 3, status: "CANDIDATE", sha256: "f".repeat(64), sizeBytes: 4, manifest: { metrics: { federated: { roundId: "r" } } }, weights: new Uint8Array(4) },
+    });
+    await activateModelVersion({ db: db(), actor: admin.actor, versionId: federated.id });
+    await registerCommittedModel({ db: db(), modelDir: commitArtifact(0.2), name });
+    expect(await versions()).toEqual([
+      { version: 1, status: "RETIRED" },
+      { version: 2, status: "RETIRED" },
+      { version: 3, status: "ACTIVE" },
+      { version: 4, status: "CANDIDATE" },
+    ]);
   });
 });
