@@ -22,6 +22,14 @@ const ZErrorBodySchema = z.object({ error: z.object({ code: z.string(), message:
 
 export type TParticipantClient = ReturnType<typeof createParticipantClient>;
 
+function parseJsonOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
+}
+
 export function createParticipantClient(options: { serverUrl: string; credential: string; fetchImpl?: typeof fetch }) {
   const fetchImpl = options.fetchImpl ?? fetch;
   const base = options.serverUrl.replace(/\/$/, "");
@@ -31,8 +39,7 @@ export function createParticipantClient(options: { serverUrl: string; credential
   async function call(path: string, init: RequestInit = {}): Promise<Response> {
     const response = await fetchImpl(`${base}/api/fl/participant${path}`, { ...init, headers: { ...(init.headers as Record<string, string>), authorization: `Bearer ${options.credential}` } });
     if (!response.ok) {
-      const text = await response.text();
-      const parsed = ZErrorBodySchema.safeParse((() => { try { return JSON.parse(text); } catch { return null; } })());
+      const parsed = ZErrorBodySchema.safeParse(parseJsonOrNull(await response.text()));
       throw new ParticipantApiError(response.status, parsed.success ? parsed.data.error.code : "HTTP_ERROR", parsed.success ? parsed.data.error.message : `HTTP ${response.status}`);
     }
     return response;
