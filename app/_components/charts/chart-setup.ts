@@ -114,7 +114,32 @@ export function createTimeFormatter(timeZone: string, style: TTickStyle): (ms: n
 }
 
 // Tooltips and text readouts use the same ISO-with-offset format as <Timestamp>.
-export { formatIsoInZone } from "../format-iso-in-zone";
+import { formatIsoInZone } from "../format-iso-in-zone";
+export { formatIsoInZone };
+
+/** What every time-series chart shares: no aspect lock, pre-sorted data, tooltips for the nearest time. */
+export const TIME_SERIES_OPTIONS = {
+  maintainAspectRatio: false,
+  normalized: true,
+  interaction: { mode: "nearest", axis: "x", intersect: false },
+} as const satisfies ChartConfiguration<"line">["options"];
+
+/** The x axis of a time series: epoch ms on a linear scale, titled with the zone, ticks formatted in it. */
+export function timeAxis(options: { timeZone: string; tickStyle: TTickStyle; maxTicks: number; minMs?: number; maxMs?: number; zoneAtMs?: number }) {
+  const formatTick = createTimeFormatter(options.timeZone, options.tickStyle);
+  return {
+    type: "linear" as const,
+    ...(options.minMs === undefined ? {} : { min: options.minMs }),
+    ...(options.maxMs === undefined ? {} : { max: options.maxMs }),
+    title: { display: true, text: `Time (${describeTimeZone(options.timeZone, options.zoneAtMs)})` },
+    ticks: { callback: (value: number | string) => formatTick(Number(value)), maxTicksLimit: options.maxTicks },
+  };
+}
+
+/** Tooltip title: the hovered point's time, ISO with offset in the chart's zone. */
+export function timeTooltipTitle(timeZone: string) {
+  return (items: { parsed: { x: number | null } }[]) => (items[0] ? formatIsoInZone(items[0].parsed.x ?? 0, timeZone) : "");
+}
 
 /** Inserts a null between points further apart than maxGapMs, so Chart.js (spanGaps false) breaks the line there. */
 export function withGaps<T extends { x: number; y: number | null }>(points: T[], maxGapMs: number): { x: number; y: number | null }[] {

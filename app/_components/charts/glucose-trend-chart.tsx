@@ -2,7 +2,7 @@
 
 // The last 24 hours of CGM readings (GET /api/patients/{id}/glucose) against the time-in-range bands.
 import { useEffect, useRef, useState } from "react";
-import { createChart, createTimeFormatter, describeTimeZone, formatIsoInZone, withGaps } from "./chart-setup";
+import { createChart, formatIsoInZone, TIME_SERIES_OPTIONS, timeAxis, timeTooltipTitle, withGaps } from "./chart-setup";
 import { GLUCOSE_BANDS, GLUCOSE_HIGH_MG_DL, GLUCOSE_LOW_MG_DL } from "./clinical-ranges";
 
 const SPAN_MS = 24 * 3_600_000;
@@ -16,24 +16,21 @@ export function GlucoseTrendChart({ patientId, timeZone }: { patientId: string; 
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    const formatTick = createTimeFormatter(timeZone, "minutes");
     const toMs = Date.now();
     const fromMs = toMs - SPAN_MS;
     const chart = createChart(canvas, {
       type: "line",
       data: { datasets: [] },
       options: {
-        maintainAspectRatio: false,
-        normalized: true,
-        interaction: { mode: "nearest", axis: "x", intersect: false },
+        ...TIME_SERIES_OPTIONS,
         scales: {
-          x: { type: "linear", min: fromMs, max: toMs, title: { display: true, text: `Time (${describeTimeZone(timeZone)})` }, ticks: { callback: (value) => formatTick(Number(value)), maxTicksLimit: 7 } },
+          x: timeAxis({ timeZone, tickStyle: "minutes", maxTicks: 7, minMs: fromMs, maxMs: toMs }),
           y: { type: "linear", suggestedMin: 40, suggestedMax: 250, title: { display: true, text: "Glucose (mg/dL)" } },
         },
         plugins: {
           legend: { display: false },
           bands: { items: GLUCOSE_BANDS },
-          tooltip: { callbacks: { title: (items) => (items[0] ? formatIsoInZone(items[0].parsed.x ?? 0, timeZone) : ""), label: (item) => `${item.parsed.y} mg/dL` } },
+          tooltip: { callbacks: { title: timeTooltipTitle(timeZone), label: (item) => `${item.parsed.y} mg/dL` } },
         },
       },
     });

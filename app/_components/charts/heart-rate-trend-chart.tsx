@@ -3,7 +3,7 @@
 // Day and week heart-rate trends from the per-minute rollups (GET /api/patients/{id}/heart-rate):
 // the mean line with the min-max range shaded. A week is drawn in 15-minute buckets.
 import { useEffect, useRef, useState } from "react";
-import { createChart, createTimeFormatter, describeTimeZone, formatIsoInZone, withGaps, type Chart } from "./chart-setup";
+import { createChart, TIME_SERIES_OPTIONS, timeAxis, timeTooltipTitle, withGaps, type Chart } from "./chart-setup";
 import { HEART_RATE_BANDS } from "./clinical-ranges";
 
 type TMinute = { minute: string; meanBpm: number; minBpm: number; maxBpm: number; samples: number };
@@ -41,22 +41,19 @@ export function HeartRateTrendChart({ patientId, timeZone }: { patientId: string
     const canvas = canvasRef.current;
     if (!canvas) return;
     const { spanMs, bucketMs } = RANGES[range];
-    const formatTick = createTimeFormatter(timeZone, range === "day" ? "minutes" : "days");
     const chart = createChart(canvas, {
       type: "line",
       data: { datasets: [] },
       options: {
-        maintainAspectRatio: false,
-        normalized: true,
-        interaction: { mode: "nearest", axis: "x", intersect: false },
+        ...TIME_SERIES_OPTIONS,
         scales: {
-          x: { type: "linear", title: { display: true, text: `Time (${describeTimeZone(timeZone)})` }, ticks: { callback: (value) => formatTick(Number(value)), maxTicksLimit: 7 } },
+          x: timeAxis({ timeZone, tickStyle: range === "day" ? "minutes" : "days", maxTicks: 7 }),
           y: { type: "linear", suggestedMin: 40, suggestedMax: 130, title: { display: true, text: "Heart rate (bpm)" } },
         },
         plugins: {
           legend: { display: true, labels: { filter: (item) => item.text !== "Lowest" } },
           bands: { items: HEART_RATE_BANDS },
-          tooltip: { callbacks: { title: (items) => (items[0] ? formatIsoInZone(items[0].parsed.x ?? 0, timeZone) : "") } },
+          tooltip: { callbacks: { title: timeTooltipTitle(timeZone) } },
         },
       },
     });

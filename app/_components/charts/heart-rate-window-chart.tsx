@@ -3,7 +3,7 @@
 // The heart-rate window an alert was raised on (alert evidence `heartRate`), with the watch's activity
 // level drawn on a second axis so "fast but exercising" and "fast at rest" look different.
 import { useEffect, useRef } from "react";
-import { createChart, createTimeFormatter, describeTimeZone, formatIsoInZone } from "./chart-setup";
+import { createChart, TIME_SERIES_OPTIONS, timeAxis, timeTooltipTitle } from "./chart-setup";
 import { HEART_RATE_BANDS } from "./clinical-ranges";
 
 const BPM_GAP = 0;
@@ -16,7 +16,6 @@ export function HeartRateWindowChart({ window: hr, timeZone, label }: { window: 
     const canvas = canvasRef.current;
     if (!canvas) return;
     const startMs = Date.parse(hr.startedAt);
-    const formatTick = createTimeFormatter(timeZone, "seconds");
     const bpm = hr.bpm.map((value, index) => ({ x: startMs + index * hr.intervalMs, y: value === BPM_GAP ? null : value }));
     const activity = (hr.activity ?? []).map((value, index) => ({ x: startMs + index * hr.intervalMs, y: value }));
     const chart = createChart(canvas, {
@@ -30,17 +29,15 @@ export function HeartRateWindowChart({ window: hr, timeZone, label }: { window: 
         ],
       },
       options: {
-        maintainAspectRatio: false,
-        normalized: true,
-        interaction: { mode: "nearest", axis: "x", intersect: false },
+        ...TIME_SERIES_OPTIONS,
         scales: {
-          x: { type: "linear", title: { display: true, text: `Time (${describeTimeZone(timeZone, startMs)})` }, ticks: { callback: (value) => formatTick(Number(value)), maxTicksLimit: 6 } },
+          x: timeAxis({ timeZone, tickStyle: "seconds", maxTicks: 6, zoneAtMs: startMs }),
           y: { type: "linear", suggestedMin: 40, suggestedMax: 140, title: { display: true, text: "Heart rate (bpm)" } },
           activity: { type: "linear", position: "right", min: 0, suggestedMax: 3, display: activity.length > 0, title: { display: true, text: "Activity level" }, grid: { drawOnChartArea: false } },
         },
         plugins: {
           bands: { items: HEART_RATE_BANDS },
-          tooltip: { callbacks: { title: (items) => (items[0] ? formatIsoInZone(items[0].parsed.x ?? 0, timeZone) : "") } },
+          tooltip: { callbacks: { title: timeTooltipTitle(timeZone) } },
         },
       },
     });

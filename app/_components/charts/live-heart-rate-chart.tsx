@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "react";
 import type { TLiveHeartRate } from "@/lib/realtime/events";
 import { acquireSocket, emitWithTimeout, releaseSocket } from "../realtime-socket";
-import { createChart, createTimeFormatter, describeTimeZone, formatIsoInZone, type Chart } from "./chart-setup";
+import { createChart, formatIsoInZone, TIME_SERIES_OPTIONS, timeAxis, timeTooltipTitle, type Chart } from "./chart-setup";
 import { HEART_RATE_BANDS } from "./clinical-ranges";
 
 const WINDOW_MS = 10 * 60_000;
@@ -23,29 +23,20 @@ export function LiveHeartRateChart({ patientId, timeZone }: { patientId: string;
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    const formatTick = createTimeFormatter(timeZone, "seconds");
     const points: { x: number; y: number | null }[] = [];
     const chart: Chart = createChart(canvas, {
       type: "line",
       data: { datasets: [{ label: "Heart rate (bpm)", data: points, borderColor: "#a4161a", borderWidth: 2, pointRadius: 0, spanGaps: false, parsing: false }] },
       options: {
-        maintainAspectRatio: false,
-        normalized: true,
-        interaction: { mode: "nearest", axis: "x", intersect: false },
+        ...TIME_SERIES_OPTIONS,
         scales: {
-          x: {
-            type: "linear",
-            min: Date.now() - WINDOW_MS,
-            max: Date.now(),
-            title: { display: true, text: `Time (${describeTimeZone(timeZone)})` },
-            ticks: { callback: (value) => formatTick(Number(value)), maxTicksLimit: 6 },
-          },
+          x: timeAxis({ timeZone, tickStyle: "seconds", maxTicks: 6, minMs: Date.now() - WINDOW_MS, maxMs: Date.now() }),
           y: { type: "linear", suggestedMin: 40, suggestedMax: 130, title: { display: true, text: "Heart rate (bpm)" } },
         },
         plugins: {
           legend: { display: false },
           bands: { items: HEART_RATE_BANDS },
-          tooltip: { callbacks: { title: (items) => (items[0] ? formatIsoInZone(items[0].parsed.x ?? 0, timeZone) : ""), label: (item) => `${item.parsed.y} bpm` } },
+          tooltip: { callbacks: { title: timeTooltipTitle(timeZone), label: (item) => `${item.parsed.y} bpm` } },
         },
       },
     });
