@@ -6,12 +6,13 @@ import type { TUserActor } from "../../auth/actor";
 import { recordAudit } from "../../audit/record-audit";
 import type { TDb } from "../../db/create-prisma-client";
 import { AppError } from "../../errors/app-error";
+import { isUuid } from "./round-state";
 
 export async function activateModelVersion(options: { db: TDb; actor: TUserActor; versionId: string; now?: Date }) {
   const { db, actor } = options;
   assertRole(actor, ["HOSPITAL_ADMIN"]);
   const now = options.now ?? new Date();
-  if (!/^[0-9a-f-]{36}$/i.test(options.versionId)) throw new AppError("NOT_FOUND", { message: "No such model version" });
+  if (!isUuid(options.versionId)) throw new AppError("NOT_FOUND", { message: "No such model version" });
   return db.$transaction(async (tx) => {
     const version = await tx.modelVersion.findUnique({ where: { id: options.versionId }, select: { id: true, name: true, version: true, status: true, weights: true } });
     if (!version) throw new AppError("NOT_FOUND", { message: "No such model version" });

@@ -7,7 +7,7 @@ import type { TTx } from "../../db/create-prisma-client";
 import { getLogger } from "../../log/logger";
 import { getEpsilon, getTotalNoiseMultiplier } from "../privacy-accounting";
 import { decodeAggregate, type TDecodedAggregate } from "../update-vector";
-import { getJsonBytes } from "../wire";
+import { getJsonBytes, readFloat32LittleEndian } from "../wire";
 import { replayAggregator, storedSharesOf, storedUnmaskOf, maskedOf, type TStoredRound, type TStoredSeat } from "./round-state";
 import { createSecAggAggregator } from "../secagg";
 import { AppError } from "../../errors/app-error";
@@ -31,17 +31,17 @@ const DROP_REASON: Record<TActiveStage, string> = {
   UNMASKING: "did not answer the unmasking request before the deadline (its update is in the sum)",
 };
 
-export type TAdvanceResult = { changed: boolean };
+export type TAdvanceResult = { changed: boolean; stage: TStoredRound["stage"] };
 
 /** Closes the current stage if nobody is pending or `deadlinePassed`; loops while stages keep closing. */
 export async function advanceRound(tx: TTx, round: TStoredRound, options: { now: Date; deadlinePassed: boolean }): Promise<TAdvanceResult> {
   let changed = false;
   let current = round;
   for (;;) {
-    if (current.stage === "DONE" || current.stage === "FAILED") return { changed };
+    if (current.stage === "DONE" || current.stage === "FAILED") return { changed, stage: current.stage };
     const waitingOn = STAGE_WAITING_ON[current.stage];
     const pending = current.seats.filter((seat) => seat.status === waitingOn);
-    if (pending.length > 0 && !options.deadlinePassed) return { changed };
+    if (pending.length > 0 && !options.deadlinePassed) return { changed, stage: current.stage };
     for (const seat of pending) {
       await tx.federatedParticipant.update({ where: { roundId_hospitalId: { roundId: current.id, hospitalId: seat.hospitalId } }, data: { status: "DROPPED", dropReason: DROP_REASON[current.stage] } });
       seat.status = "DROPPED";
@@ -119,7 +119,7 @@ function countBytesReceived(round: TStoredRound): number {
 async function publishResult(tx: TTx, round: TStoredRound, result: { sum: Uint32Array; survivors: string[]; dropped: string[] }, now: Date): Promise<TStoredRound> {
   const base = await tx.modelVersion.findUniqueOrThrow({ where: { id: round.baseVersionId }, select: { name: true, version: true, weights: true, manifest: true } });
   if (!base.weights) throw new AppError("INTERNAL", { message: "the round's base version has no weights" });
-  const baseWeights = new Float32Array(new Uint8Array(base.weights).slice().buffer);
+  const baseWeights = readFloat32LittleEndian(base.weights, base.weights.byteLength / 4);
   const manifest = base.manifest as Record<string, unknown> & { classes: string[] };
   let aggregate: TDecodedAggregate;
   try {

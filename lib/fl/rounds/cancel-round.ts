@@ -7,13 +7,13 @@ import { recordAudit } from "../../audit/record-audit";
 import type { TDb } from "../../db/create-prisma-client";
 import { AppError } from "../../errors/app-error";
 import { getRoundView } from "./get-round";
-import { ACTIVE_STAGES, loadRound, lockRound } from "./round-state";
+import { ACTIVE_STAGES, isUuid, loadRound, lockRound } from "./round-state";
 import type { TRoundView } from "./round-views";
 
 export async function cancelRound(options: { db: TDb; actor: TUserActor; roundId: string; now?: Date; publishRound?: (roundId: string) => void }): Promise<TRoundView> {
   const { db, actor } = options;
   assertRole(actor, ["HOSPITAL_ADMIN"]);
-  if (!/^[0-9a-f-]{36}$/i.test(options.roundId)) throw new AppError("NOT_FOUND", { message: "No such round" });
+  if (!isUuid(options.roundId)) throw new AppError("NOT_FOUND", { message: "No such round" });
   const now = options.now ?? new Date();
   await db.$transaction(async (tx) => {
     await lockRound(tx, options.roundId);

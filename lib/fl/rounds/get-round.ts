@@ -4,6 +4,7 @@ import type { TUserActor } from "../../auth/actor";
 import type { TDb, TTx } from "../../db/create-prisma-client";
 import { AppError } from "../../errors/app-error";
 import { ZRoundConfigSchema } from "../wire";
+import { isUuid } from "./round-state";
 import type { TRoundMetrics, TRoundView } from "./round-views";
 
 export const ROUND_VIEW_SELECT = {
@@ -59,7 +60,7 @@ export async function getRoundView(options: { db: TDb | TTx; roundId: string }):
 /** Rounds are a consortium matter: every hospital admin sees every round (ids, stages, aggregates only). */
 export async function getRoundOrThrow(options: { db: TDb; actor: TUserActor; roundId: string }): Promise<TRoundView> {
   assertRole(options.actor, ["HOSPITAL_ADMIN"]);
-  const view = /^[0-9a-f-]{36}$/i.test(options.roundId) ? await getRoundView(options) : null;
+  const view = isUuid(options.roundId) ? await getRoundView(options) : null;
   if (!view) throw new AppError("NOT_FOUND", { message: "No such round" });
   return view;
 }

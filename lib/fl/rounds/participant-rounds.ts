@@ -5,9 +5,7 @@ import type { TDb } from "../../db/create-prisma-client";
 import { AppError } from "../../errors/app-error";
 import type { THospitalParticipant } from "../credentials/authenticate-hospital-credential";
 import { encodeRelayedSharesWire, encodeRosterWire, type TParticipantStatus, type TRoundStage } from "../wire";
-import { loadRound, storedSharesOf, type TStoredRound } from "./round-state";
-
-const isUuid = (value: string) => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+import { isUuid, loadRound, storedSharesOf, type TStoredRound } from "./round-state";
 
 export async function loadSeatedRoundOrThrow(options: { db: TDb; participant: THospitalParticipant; roundId: string }): Promise<TStoredRound> {
   const round = isUuid(options.roundId) ? await loadRound(options.db, options.roundId) : null;

@@ -4,7 +4,7 @@
 import type { TTx } from "../../db/create-prisma-client";
 import { AppError } from "../../errors/app-error";
 import { createSecAggAggregator, type TEncryptedShare, type TSecAggAggregator, type TUnmaskRequest } from "../secagg";
-import { ZRoundConfigSchema, type TRoundConfig } from "../wire";
+import { readUint32LittleEndian, ZRoundConfigSchema, type TRoundConfig } from "../wire";
 import { z } from "zod";
 
 export const ROUND_SEAT_SELECT = {
@@ -117,13 +117,10 @@ export function storedUnmaskOf(seat: TStoredSeat, roundId: string) {
   return { roundId, from: seat.hospitalId, selfMaskShares: decode(body.selfMaskShares), maskKeyShares: decode(body.maskKeyShares) };
 }
 
-export function maskedOf(seat: TStoredSeat): Uint32Array {
-  const bytes = seat.masked!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const out = new Uint32Array(bytes.byteLength / 4);
-  for (let index = 0; index < out.length; index += 1) out[index] = view.getUint32(index * 4, true);
-  return out;
-}
+export const maskedOf = (seat: TStoredSeat): Uint32Array => readUint32LittleEndian(seat.masked!, seat.masked!.byteLength / 4);
+
+/** Round and model-version ids are UUIDs; anything else is answered like an id that does not exist. */
+export const isUuid = (value: string) => z.uuid().safeParse(value).success;
 
 const SHARED_OR_LATER = new Set(["SHARED", "UPLOADED", "UNMASKED"]);
 

@@ -79,8 +79,8 @@ export async function submitRoundMessage(options: {
           await tx.federatedParticipant.update({ where, data: { status: "UNMASKED", unmaskResponse: stored } });
           Object.assign(seat, { status: "UNMASKED", unmaskResponse: stored });
         }
-        await advanceRound(tx, locked, { now, deadlinePassed: false });
-        return { status: seat.status, stage: ((await tx.federatedRound.findUniqueOrThrow({ where: { id: locked.id }, select: { stage: true } })).stage) };
+        const { stage } = await advanceRound(tx, locked, { now, deadlinePassed: false });
+        return { status: seat.status, stage };
       },
       { timeout: 60_000 },
     );
