@@ -23,6 +23,9 @@ export function watchActiveModel(options: {
   let stopped = false;
 
   const check = async () => {
+    // A cheap look first: the weights are read and written out only when the active version changed.
+    const latest = await options.db.modelVersion.findFirst({ where: { name: options.name, status: "ACTIVE" }, orderBy: { version: "desc" }, select: { sha256: true } });
+    if (!latest || latest.sha256 === current?.sha256 || stopped) return;
     const active = await materializeActiveModel(options);
     if (!active || active.sha256 === current?.sha256 || stopped) return;
     const startedAt = Date.now();
