@@ -53,7 +53,7 @@ export async function runStorageDays(options: { kind: TDbKind; serverUrl?: strin
       const series = devices.map((_, index) =>
         generateHeartRate({ seed: `storage-day-${index}`, restingBpm: 55 + ((index * 7) % 30), ageYears: 30 + ((index * 11) % 50), startEpochMs: dayStartMs }, DAYS * DAY_S),
       );
-      const writer = createIngestWriter({ db: database.prisma, compactEveryMs: 0 });
+      const writer = createIngestWriter({ database, compactEveryMs: 0 });
       const result = { samples: 0, batches: 0, compactions: 0, writeMs: 0, compactMs: 0 };
       const afterDay: TStorage[] = [];
       try {

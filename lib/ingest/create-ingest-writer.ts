@@ -4,7 +4,7 @@
 // callers are told to retry later (429) instead of the queue growing without bound. Heart rate is
 // written to a narrow staging table; the writer also runs the compactor that folds staged batches into
 // hourly chunks (compact-heart-rate.ts), so starting a writer is all a server does to get both.
-import type { TDb, TTx } from "../db/create-prisma-client";
+import type { TDatabase, TSql } from "../db/open-database";
 import { AppError } from "../errors/app-error";
 import { traceAlertPathActivity } from "../alerts/alert-path-trace";
 import { getLogger } from "../log/logger";
@@ -57,7 +57,8 @@ const sampleCount = (item: TIngestItem) => (item.kind === "heart-rate" ? item.bp
 const keyOf = (item: TIngestItem) => `${item.kind}:${item.deviceId}:${item.seq}`;
 
 export function createIngestWriter(options: {
-  db: TDb;
+  /** Group commits run as plain SQL (database.transaction); the compactor goes through Prisma. */
+  database: Pick<TDatabase, "prisma" | "transaction">;
   /** Back-pressure threshold: samples waiting to be written. */
   maxQueuedSamples?: number;
   maxBatchesPerFlush?: number;
@@ -74,7 +75,8 @@ export function createIngestWriter(options: {
   compactEveryMs?: number;
   firstCompactionAfterMs?: number;
 }): TIngestWriter {
-  const { db } = options;
+  const { database } = options;
+  const db = database.prisma;
   const compactEveryMs = options.compactEveryMs ?? COMPACT_EVERY_MS;
   const compactor: THeartRateCompactor | undefined =
     compactEveryMs > 0 ? startHeartRateCompactor({ db, everyMs: compactEveryMs, firstAfterMs: options.firstCompactionAfterMs }) : undefined;
@@ -99,7 +101,7 @@ export function createIngestWriter(options: {
       const startedAt = performance.now();
       const flushStartedAtMs = Date.now();
       try {
-        const { acks, stored } = await db.$transaction((tx) => writeGroup(tx, group.map((pending) => pending.item)), { timeout: 60_000, maxWait: 60_000 });
+        const { acks, stored } = await database.transaction((sql) => writeGroup(sql, group.map((pending) => pending.item)));
         queuedSamples -= groupSamples;
         flushes += 1;
         group.forEach((pending, index) => {
@@ -208,7 +210,7 @@ export function takeGroup<T extends { item: TIngestItem }>(queue: T[], limits: {
 }
 
 /** Writes one group in one transaction; returns an ack or an error per item, in order. */
-async function writeGroup(tx: TTx, items: TIngestItem[]): Promise<{ acks: (TIngestAck | AppError)[]; stored: TIngestItem[] }> {
+async function writeGroup(sql: TSql, items: TIngestItem[]): Promise<{ acks: (TIngestAck | AppError)[]; stored: TIngestItem[] }> {
   const acks: (TIngestAck | AppError)[] = new Array(items.length);
   // The same (device, seq) twice in one group: the later copy is answered like a retry of the first.
   const firstIndexByKey = new Map<string, number>();
@@ -223,24 +225,29 @@ async function writeGroup(tx: TTx, items: TIngestItem[]): Promise<{ acks: (TInge
   const heartRate = unique.filter((entry): entry is { item: THeartRateItem; index: number } => entry.item.kind === "heart-rate");
   const glucose = unique.filter((entry): entry is { item: TGlucoseItem; index: number } => entry.item.kind === "glucose");
   const stored: TIngestItem[] = [];
+  const deviceIds = [...new Set(items.map((item) => item.deviceId))];
 
   if (heartRate.length > 0) {
-    const result = await writeHeartRate(tx, heartRate);
+    // The devices' lastSeenAt rides on the heart-rate insert (one round trip fewer per group commit).
+    const result = await writeHeartRate(sql, heartRate, deviceIds);
     for (const [index, ack] of result.acks) acks[index] = ack;
     stored.push(...result.stored);
+  } else {
+    await sql.query(`UPDATE "Device" SET "lastSeenAt" = now() WHERE ${SEEN_DUE_SQL("$1")}`, [deviceIds]);
   }
 
   if (glucose.length > 0) {
     // Look before inserting, so a device that reuses a sequence number for other readings gets its own
     // 409 without rolling back the other devices' batches in this group.
-    const existing = await tx.glucoseReading.findMany({
-      where: { OR: glucose.map(({ item }) => ({ deviceId: item.deviceId, seq: item.seq })) },
-      select: { deviceId: true, seq: true, measuredAt: true, glucoseMgDl: true },
-    });
+    const existing = await sql.query<{ deviceId: string; seq: number; measuredAtMs: number; glucoseMgDl: number }>(
+      `SELECT g."deviceId"::text AS "deviceId", g."seq", (extract(epoch FROM g."measuredAt") * 1000)::float8 AS "measuredAtMs", g."glucoseMgDl"::int AS "glucoseMgDl"
+       FROM "GlucoseReading" g JOIN unnest($1::uuid[], $2::int[]) AS k(d, q) ON g."deviceId" = k.d AND g."seq" = k.q`,
+      [glucose.map(({ item }) => item.deviceId), glucose.map(({ item }) => item.seq)],
+    );
     const existingByKey = new Map<string, string[]>();
     for (const row of existing) {
       const key = `glucose:${row.deviceId}:${row.seq}`;
-      existingByKey.set(key, [...(existingByKey.get(key) ?? []), `${row.measuredAt.getTime()}=${row.glucoseMgDl}`]);
+      existingByKey.set(key, [...(existingByKey.get(key) ?? []), `${row.measuredAtMs}=${row.glucoseMgDl}`]);
     }
     const fresh: TGlucoseItem[] = [];
     for (const { item, index } of glucose) {
@@ -257,17 +264,18 @@ async function writeGroup(tx: TTx, items: TIngestItem[]): Promise<{ acks: (TInge
         : new AppError("CONFLICT", { message: `Sequence number ${item.seq} was already used for different readings` });
     }
     if (fresh.length > 0) {
-      await tx.glucoseReading.createMany({
-        data: fresh.flatMap((item) =>
-          item.readings.map((reading) => ({
-            deviceId: item.deviceId,
-            patientId: item.patientId,
-            seq: item.seq,
-            measuredAt: new Date(reading.measuredAtMs),
-            glucoseMgDl: reading.glucoseMgDl,
-          })),
-        ),
-      });
+      const rows = fresh.flatMap((item) => item.readings.map((reading) => ({ item, reading })));
+      await sql.query(
+        `INSERT INTO "GlucoseReading" ("deviceId", "patientId", "seq", "measuredAt", "glucoseMgDl")
+         SELECT d, p, s, t, g::smallint FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::timestamptz[], $5::int[]) AS x(d, p, s, t, g)`,
+        [
+          rows.map(({ item }) => item.deviceId),
+          rows.map(({ item }) => item.patientId),
+          rows.map(({ item }) => item.seq),
+          rows.map(({ reading }) => new Date(reading.measuredAtMs).toISOString()),
+          rows.map(({ reading }) => reading.glucoseMgDl),
+        ],
+      );
       stored.push(...fresh);
     }
   }
@@ -277,17 +285,13 @@ async function writeGroup(tx: TTx, items: TIngestItem[]): Promise<{ acks: (TInge
     const first = acks[firstIndexByKey.get(keyOf(item))!]!;
     acks[index] = first instanceof AppError ? first : { ...first, status: "duplicate" };
   });
-
-  const deviceIds = [...new Set(items.map((item) => item.deviceId))];
-  // At most one lastSeenAt write per device every 30 s: a write per batch left dead rows behind at scale,
-  // and the stale-device alarm works in minutes.
-  await tx.$executeRawUnsafe(
-    `UPDATE "Device" SET "lastSeenAt" = now()
-     WHERE id = ANY($1::uuid[]) AND ("lastSeenAt" IS NULL OR "lastSeenAt" < now() - interval '30 seconds')`,
-    deviceIds,
-  );
   return { acks, stored };
 }
+
+// At most one lastSeenAt write per device every 30 s: a write per batch left dead rows behind at scale,
+// and the stale-device alarm works in minutes.
+const SEEN_DUE_SQL = (deviceIdsParam: string) =>
+  `id = ANY(${deviceIdsParam}::uuid[]) AND ("lastSeenAt" IS NULL OR "lastSeenAt" < now() - interval '30 seconds')`;
 
 // Far enough back to find any batch a watch may still retry: batches up to MAX_BATCH_AGE_MS old are
 // accepted, a chunk holds batches that started in its hour, and a margin covers clock skew. A seq last
@@ -297,30 +301,73 @@ const RETRY_LOOKBACK_MS = MAX_BATCH_AGE_MS + CHUNK_MS + 24 * 3_600_000;
 type TIndexedHeartRate = { item: THeartRateItem; index: number };
 
 /**
+ * The group's samples as two binary parameters (bpm one byte per sample, activity two), each batch a
+ * slice given by offset and length. Binary parameters travel as they are: the hex text they replaced
+ * doubled the bytes sent to the server, and bytes on the connection were a visible cost per commit.
+ */
+function packSamples(items: THeartRateItem[]) {
+  let bpmBytes = 0;
+  let activityBytes = 0;
+  for (const item of items) {
+    bpmBytes += item.bpm.length;
+    activityBytes += item.activity.length * 2;
+  }
+  const bpm = Buffer.allocUnsafe(bpmBytes);
+  const activity = Buffer.allocUnsafe(activityBytes);
+  const bpmAt: number[] = [];
+  const bpmLength: number[] = [];
+  const activityAt: number[] = [];
+  const activityLength: number[] = [];
+  let bpmOffset = 0;
+  let activityOffset = 0;
+  for (const item of items) {
+    bpmAt.push(bpmOffset);
+    bpmLength.push(item.bpm.length);
+    for (const value of item.bpm) bpm[bpmOffset++] = value;
+    activityAt.push(activityOffset);
+    activityLength.push(item.activity.length * 2);
+    for (const value of item.activity) activityOffset = activity.writeUInt16LE(value, activityOffset);
+  }
+  return { bpm, activity, bpmAt, bpmLength, activityAt, activityLength };
+}
+
+/**
  * Heart rate: one narrow staged row per batch, compacted later (compact-heart-rate.ts). A batch is new
  * only if its (deviceId, seq) is neither staged nor inside a compacted chunk; a known one is answered
  * as a duplicate when it carries the same data, 409 when the seq was used for different data.
  * Statement order matters: insert first, then look in the chunks with a new snapshot (see the
  * compactor's comment for the race this closes).
  */
-async function writeHeartRate(tx: TTx, heartRate: TIndexedHeartRate[]): Promise<{ acks: [number, TIngestAck | AppError][]; stored: THeartRateItem[] }> {
+async function writeHeartRate(
+  sql: TSql,
+  heartRate: TIndexedHeartRate[],
+  deviceIds: string[],
+): Promise<{ acks: [number, TIngestAck | AppError][]; stored: THeartRateItem[] }> {
   const acks: [number, TIngestAck | AppError][] = [];
-  const staged = heartRate.map(({ item }) => ({ bpm: encodeStagedBpm(item.bpm), activity: encodeStagedActivity(item.activity) }));
-  // One INSERT ... SELECT FROM unnest(...) for the whole group: bytes travel as hex text and are decoded
-  // by PostgreSQL; no per-sample parsing on either side.
-  const inserted = await tx.$queryRawUnsafe<{ deviceId: string; seq: number }[]>(
-    `INSERT INTO "HeartRateStagedBatch" ("deviceId", "seq", "patientId", "startedAt", "intervalMs", "bpm", "activity")
-     SELECT d, s, p, t, i, decode(b, 'hex'), decode(a, 'hex')
-     FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::timestamptz[], $5::int[], $6::text[], $7::text[]) AS x(d, s, p, t, i, b, a)
+  const packed = packSamples(heartRate.map(({ item }) => item));
+  // One INSERT ... SELECT FROM unnest(...) for the whole group, with the devices' lastSeenAt in the same
+  // statement; the staged bytes are slices of the two binary parameters.
+  const inserted = await sql.query<{ deviceId: string; seq: number }>(
+    `WITH seen AS (UPDATE "Device" SET "lastSeenAt" = now() WHERE ${SEEN_DUE_SQL("$12")})
+     INSERT INTO "HeartRateStagedBatch" ("deviceId", "seq", "patientId", "startedAt", "intervalMs", "bpm", "activity")
+     SELECT d, s, p, t, i, substring($6::bytea FROM bo + 1 FOR bn), substring($7::bytea FROM ao + 1 FOR an)
+     FROM unnest($1::uuid[], $2::int[], $3::uuid[], $4::timestamptz[], $5::int[], $8::int[], $9::int[], $10::int[], $11::int[]) AS x(d, s, p, t, i, bo, bn, ao, an)
      ON CONFLICT ("deviceId", "seq") DO NOTHING
      RETURNING "deviceId"::text AS "deviceId", "seq"`,
-    heartRate.map(({ item }) => item.deviceId),
-    heartRate.map(({ item }) => item.seq),
-    heartRate.map(({ item }) => item.patientId),
-    heartRate.map(({ item }) => new Date(item.startedAtMs).toISOString()),
-    heartRate.map(({ item }) => item.intervalMs),
-    staged.map((entry) => entry.bpm),
-    staged.map((entry) => entry.activity),
+    [
+      heartRate.map(({ item }) => item.deviceId),
+      heartRate.map(({ item }) => item.seq),
+      heartRate.map(({ item }) => item.patientId),
+      heartRate.map(({ item }) => new Date(item.startedAtMs).toISOString()),
+      heartRate.map(({ item }) => item.intervalMs),
+      packed.bpm,
+      packed.activity,
+      packed.bpmAt,
+      packed.bpmLength,
+      packed.activityAt,
+      packed.activityLength,
+      deviceIds,
+    ],
   );
   const insertedKeys = new Set(inserted.map((row) => `heart-rate:${row.deviceId}:${row.seq}`));
   const fresh = heartRate.filter(({ item }) => insertedKeys.has(keyOf(item)));
@@ -329,12 +376,11 @@ async function writeHeartRate(tx: TTx, heartRate: TIndexedHeartRate[]): Promise<
   // Already staged: compare with the staged row. Gone from staging meanwhile: compacted, look in the chunks.
   const lookInChunks: TIndexedHeartRate[] = [...fresh];
   if (notInserted.length > 0) {
-    const rows = await tx.$queryRawUnsafe<{ deviceId: string; seq: number; startedAtMs: number; intervalMs: number; bpm: string; activity: string }[]>(
+    const rows = await sql.query<{ deviceId: string; seq: number; startedAtMs: number; intervalMs: number; bpm: string; activity: string }>(
       `SELECT s."deviceId"::text AS "deviceId", s."seq", (extract(epoch FROM s."startedAt") * 1000)::float8 AS "startedAtMs", s."intervalMs",
               encode(s."bpm", 'hex') AS bpm, encode(s."activity", 'hex') AS activity
        FROM "HeartRateStagedBatch" s JOIN unnest($1::uuid[], $2::int[]) AS k(d, q) ON s."deviceId" = k.d AND s."seq" = k.q`,
-      notInserted.map(({ item }) => item.deviceId),
-      notInserted.map(({ item }) => item.seq),
+      [notInserted.map(({ item }) => item.deviceId), notInserted.map(({ item }) => item.seq)],
     );
     const byKey = new Map(rows.map((row) => [`heart-rate:${row.deviceId}:${row.seq}`, row]));
     for (const entry of notInserted) {
@@ -343,13 +389,16 @@ async function writeHeartRate(tx: TTx, heartRate: TIndexedHeartRate[]): Promise<
         lookInChunks.push(entry);
         continue;
       }
-      const sent = staged[heartRate.indexOf(entry)]!;
-      const isSame = row.startedAtMs === entry.item.startedAtMs && row.intervalMs === entry.item.intervalMs && row.bpm === sent.bpm && row.activity === sent.activity;
+      const isSame =
+        row.startedAtMs === entry.item.startedAtMs &&
+        row.intervalMs === entry.item.intervalMs &&
+        row.bpm === encodeStagedBpm(entry.item.bpm) &&
+        row.activity === encodeStagedActivity(entry.item.activity);
       acks.push([entry.index, answerRetry(entry.item, isSame)]);
     }
   }
 
-  const compacted = await findCompactedSegments(tx, lookInChunks.map(({ item }) => item));
+  const compacted = await findCompactedSegments(sql, lookInChunks.map(({ item }) => item));
   const freshKeys = new Set(fresh.map(({ item }) => keyOf(item)));
   const storedItems: THeartRateItem[] = [];
   const unstage: THeartRateItem[] = [];
@@ -371,11 +420,10 @@ async function writeHeartRate(tx: TTx, heartRate: TIndexedHeartRate[]): Promise<
     acks.push([entry.index, answerRetry(entry.item, isSameSegment(segment, entry.item))]);
   }
   if (unstage.length > 0) {
-    await tx.$executeRawUnsafe(
-      `DELETE FROM "HeartRateStagedBatch" s USING unnest($1::uuid[], $2::int[]) AS k(d, q) WHERE s."deviceId" = k.d AND s."seq" = k.q`,
+    await sql.query(`DELETE FROM "HeartRateStagedBatch" s USING unnest($1::uuid[], $2::int[]) AS k(d, q) WHERE s."deviceId" = k.d AND s."seq" = k.q`, [
       unstage.map((item) => item.deviceId),
       unstage.map((item) => item.seq),
-    );
+    ]);
   }
   return { acks, stored: storedItems };
 }
@@ -391,16 +439,14 @@ function answerRetry(item: THeartRateItem, isSame: boolean): TIngestAck | AppErr
  * usual case one index probe that finds nothing: a watch's new batch has a higher seq than anything
  * compacted. A chunk whose seq range holds the seq is decoded to be sure.
  */
-async function findCompactedSegments(tx: TTx, items: THeartRateItem[]): Promise<Map<string, THeartRateSegment>> {
+async function findCompactedSegments(sql: TSql, items: THeartRateItem[]): Promise<Map<string, THeartRateSegment>> {
   const found = new Map<string, THeartRateSegment>();
   if (items.length === 0) return found;
-  const rows = await tx.$queryRawUnsafe<{ deviceId: string; seq: number; hourMs: number; data: string }[]>(
+  const rows = await sql.query<{ deviceId: string; seq: number; hourMs: number; data: string }>(
     `SELECT k.d::text AS "deviceId", k.q AS seq, (extract(epoch FROM c."hour") * 1000)::float8 AS "hourMs", encode(c."data", 'hex') AS data
      FROM unnest($1::uuid[], $2::int[]) AS k(d, q)
      JOIN "HeartRateChunk" c ON c."deviceId" = k.d AND c."seqMax" >= k.q AND c."seqMin" <= k.q AND c."hour" >= $3::timestamptz`,
-    items.map((item) => item.deviceId),
-    items.map((item) => item.seq),
-    new Date(Date.now() - RETRY_LOOKBACK_MS).toISOString(),
+    [items.map((item) => item.deviceId), items.map((item) => item.seq), new Date(Date.now() - RETRY_LOOKBACK_MS).toISOString()],
   );
   for (const row of rows) {
     const segment = decodeHeartRateChunk(Buffer.from(row.data, "hex"), row.hourMs).find((candidate) => candidate.seq === row.seq);

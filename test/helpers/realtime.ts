@@ -2,6 +2,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { io as connect, type Socket } from "socket.io-client";
 import type { TDb } from "@/lib/db/create-prisma-client";
+import type { TDatabase } from "@/lib/db/open-database";
 import { createIngestWriter } from "@/lib/ingest/create-ingest-writer";
 import { createRealtimeServer, type TRealtime } from "@/lib/realtime/create-realtime-server";
 
@@ -11,14 +12,15 @@ export type TTestRealtime = { url: string; realtime: TRealtime; httpServer: Serv
 export async function startTestRealtime(options: {
   db: TDb;
   redisUrl?: string;
-  withIngest?: boolean;
+  /** Accept device data: an ingest writer on this database (the one `db` belongs to). */
+  withIngest?: TDatabase;
   createDetection?: Parameters<typeof createRealtimeServer>[0]["createDetection"];
 }): Promise<TTestRealtime> {
   const httpServer = createServer((_request, response) => {
     response.statusCode = 404;
     response.end();
   });
-  const ingest = options.withIngest ? createIngestWriter({ db: options.db }) : undefined;
+  const ingest = options.withIngest ? createIngestWriter({ database: options.withIngest }) : undefined;
   const realtime = await createRealtimeServer({ httpServer, db: options.db, redisUrl: options.redisUrl, ingest, createDetection: options.createDetection });
   await new Promise<void>((resolve) => httpServer.listen(0, "127.0.0.1", resolve));
   const { port } = httpServer.address() as AddressInfo;

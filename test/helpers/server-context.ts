@@ -20,7 +20,7 @@ export function useDatabaseInServerContext(
   alerts: TAlertPublisher = createRecordingPublisher(),
 ): TIngestWriter {
   const config = parseConfig({ LOG_LEVEL: "error", ...env });
-  const ingest = createIngestWriter({ db: database.prisma, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES });
+  const ingest = createIngestWriter({ database, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES });
   setServerContext({ config, database, ingest, alerts, escalation: createEscalationPolicy(config.ALERT_ESCALATION_DELAYS_S) });
   return ingest;
 }

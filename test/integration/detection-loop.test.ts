@@ -34,7 +34,7 @@ beforeAll(async () => {
   [classifier, screenModel] = await Promise.all([loadEcgClassifier(), loadWatchScreenModel()]);
   server = await startTestRealtime({
     db: db(),
-    withIngest: true,
+    withIngest: database,
     createDetection: ({ requestStrip, alerts }) =>
       createDetectionService({
         db: db(),

@@ -145,7 +145,7 @@ describe("fuzzed heart-rate batches", () => {
 
 describe("fuzzed batches over the device socket", () => {
   it("nacks every bad heart-rate and glucose payload with a code, stays connected, and writes nothing", async () => {
-    const server = await startTestRealtime({ db: database.prisma, withIngest: true });
+    const server = await startTestRealtime({ db: database.prisma, withIngest: database });
     const socket = await connectClient(server.url, { namespace: "/device", token: watch.token });
     try {
       const rng = createRng("socket-fuzz");

@@ -191,7 +191,7 @@ describe("a drained backlog", () => {
     const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
     const { device } = await createDevice(db(), { patientId: patient.id });
     const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
-    const writer = createIngestWriter({ db: db(), maxSamplesPerFlush: 1_000, compactEveryMs: 0 });
+    const writer = createIngestWriter({ database, maxSamplesPerFlush: 1_000, compactEveryMs: 0 });
     // Ten 10-minute batches (600 samples each), as a watch sends its offline buffer on reconnect.
     const startedAtMs = Date.now() - 3 * 3_600_000;
     const batch = (seq: number) => ({ seq, startedAt: new Date(startedAtMs + seq * 600_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 600 }, (_, index) => 60 + ((seq + index) % 40)) });
@@ -212,7 +212,7 @@ describe("live batches during a backlog drain", () => {
     const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
     const { device } = await createDevice(db(), { patientId: patient.id });
     const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
-    const writer = createIngestWriter({ db: db(), maxSamplesPerFlush: 1_000, compactEveryMs: 0 });
+    const writer = createIngestWriter({ database, maxSamplesPerFlush: 1_000, compactEveryMs: 0 });
     const backlogStartMs = Date.now() - 5 * 3_600_000;
     const old = (seq: number) => ({ seq, startedAt: new Date(backlogStartMs + seq * 600_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 600 }, () => 70) });
     const live = { seq: 100, startedAt: new Date(Math.floor(Date.now() / 1000) * 1000 - 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, () => 150) };
@@ -240,7 +240,7 @@ describe("heart-rate retries racing the compactor", () => {
     const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
     const { device } = await createDevice(db(), { patientId: patient.id });
     const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
-    const writer = createIngestWriter({ db: db(), maxBatchesPerFlush: 20, compactEveryMs: 0 });
+    const writer = createIngestWriter({ database, maxBatchesPerFlush: 20, compactEveryMs: 0 });
     const startedAtMs = Date.now() - 3 * 3_600_000;
     const batch = (seq: number) => ({ seq, startedAt: new Date(startedAtMs + seq * 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, (_, index) => 60 + ((seq + index) % 40)) });
     const seqs = Array.from({ length: 200 }, (_, seq) => seq);
@@ -293,7 +293,7 @@ describe("the compact_heart_rate_storage migration", () => {
       expect(await read()).toEqual(expected);
       await compactHeartRate({ db: legacy.prisma });
       expect(await read()).toEqual(expected);
-      const writer = createIngestWriter({ db: legacy.prisma, compactEveryMs: 0 });
+      const writer = createIngestWriter({ database: legacy, compactEveryMs: 0 });
       try {
         const item = { kind: "heart-rate" as const, deviceId: device.id, patientId: legacyWorld.home.patient.id, ...expected[0]! };
         expect(await writer.submit(item)).toMatchObject({ status: "duplicate" });
@@ -324,7 +324,7 @@ describe("the write queue", () => {
   it("answers 429 with a retry time when full, and stores every batch it accepted", async () => {
     const { device } = await newWatch();
     const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: world.home.patient.id, hospitalId: world.home.hospital.id };
-    const writer = createIngestWriter({ db: db(), maxQueuedSamples: 1_000, maxBatchesPerFlush: 5, compactEveryMs: 0 });
+    const writer = createIngestWriter({ database, maxQueuedSamples: 1_000, maxBatchesPerFlush: 5, compactEveryMs: 0 });
     const startedAt = minuteAgo(60).toISOString();
     const results = await Promise.allSettled(
       Array.from({ length: 40 }, (_, seq) =>
@@ -343,7 +343,7 @@ describe("the write queue", () => {
 
 describe("heart-rate over the device socket", () => {
   it("acknowledges once stored, then pushes to a watching clinician and not to others", async () => {
-    const server = await startTestRealtime({ db: db(), withIngest: true });
+    const server = await startTestRealtime({ db: db(), withIngest: database });
     const { device, token } = await newWatch();
     const watcher = await connectClient(server.url, { cookie: (await signInAs(db(), world.home.clinician.id)).cookie });
     const outsider = await connectClient(server.url, { cookie: (await signInAs(db(), world.away.clinician.id)).cookie });
@@ -380,7 +380,7 @@ describe("heart-rate compaction on a busy server", () => {
     const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
     const { device } = await createDevice(db(), { patientId: patient.id });
     const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
-    const writer = createIngestWriter({ db: db(), compactEveryMs: 0 });
+    const writer = createIngestWriter({ database, compactEveryMs: 0 });
     const startedAtMs = Date.now() - 2 * 3_600_000;
     try {
       const seqs = Array.from({ length: 200 }, (_, seq) => seq + 1);

@@ -16,7 +16,7 @@ let world: Awaited<ReturnType<typeof createWorld>>;
 beforeAll(async () => {
   database = await createTestDatabase();
   world = await createWorld(database.prisma);
-  server = await startTestRealtime({ db: database.prisma, withIngest: true });
+  server = await startTestRealtime({ db: database.prisma, withIngest: database });
 });
 
 afterAll(async () => {
