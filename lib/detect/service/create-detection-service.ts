@@ -14,7 +14,7 @@ import { raiseAlert } from "../../alerts/raise-alert";
 import type { TDeviceActor } from "../../auth/actor";
 import type { TDb } from "../../db/create-prisma-client";
 import { AppError } from "../../errors/app-error";
-import type { TIngestItem, TStoredGroupTiming } from "../../ingest/create-ingest-writer";
+import type { THeartRateItem, TIngestItem, TStoredGroupTiming } from "../../ingest/create-ingest-writer";
 import { getLogger } from "../../log/logger";
 import { decodeEcgSamples } from "../../sim/ecg-samples";
 import { createCascadePolicy, type TCascadeAction, type TCascadeAlert, type TCascadePolicy, type TTier1Evidence } from "../cascade/create-cascade-policy";
@@ -35,15 +35,27 @@ const DEADLINE_GRACE_MS = 30_000;
 /** Patients not heard from for this long are dropped from memory (their baseline is relearned). */
 const IDLE_EVICT_MS = 6 * 3_600_000;
 const STRIP_SAMPLE_RATE_HZ = 250;
+/**
+ * Screening runs in slices of at most this long, then yields to the event loop. A group commit of a
+ * drained backlog holds up to 20,000 samples, ~60 ms of screening: run in one go, every step of an
+ * alert in flight (its strip, its classification, its write and push) waited behind it, once per group
+ * (bench:alerts on PostgreSQL, the alert raised during the history burst).
+ */
+const SCREEN_SLICE_MS = 5;
+/** Samples waiting to be screened beyond which the ingest writer waits before its next commit (back-pressure). */
+const MAX_SCREEN_BACKLOG_SAMPLES = 100_000;
 
 export type TDetectionService = {
-  /** Subscribed to the ingest writer: runs after each commit. */
-  onStored(items: TIngestItem[], timing?: TStoredGroupTiming): void;
+  /**
+   * Subscribed to the ingest writer, called after each commit: queues the batches for screening (in
+   * order, in slices that yield). Returns a promise when the queue is long, for the writer to wait on.
+   */
+  onStored(items: TIngestItem[], timing?: TStoredGroupTiming): Promise<void> | undefined;
   /** A watch's answer to an ECG request: stored first, acknowledged, then classified. */
   acceptStrip(options: { actor: TDeviceActor; upload: TEcgStripUpload }): Promise<TEcgStripAck>;
   /** ECG requests past their database deadline (the instance that asked is gone) become unconfirmed alerts. */
   sweepExpiredRequests(now: Date): Promise<TAlertChange[]>;
-  stats(): { patients: number; awaitingEcg: number; stripsRequested: number; stripsClassified: number; alertsRaised: number };
+  stats(): { patients: number; awaitingEcg: number; stripsRequested: number; stripsClassified: number; alertsRaised: number; screenBacklogSamples: number };
   /** Waits for work in flight (ongoing classifications, alert writes). */
   close(): Promise<void>;
 };
@@ -301,6 +313,65 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     if (raised?.shouldNotify) await alerts.publish([raised]);
   }
 
+  // Stored heart rate waiting to be screened, in commit order (so each patient's stream stays in order).
+  const screenQueue: { item: THeartRateItem; timing?: TStoredGroupTiming; liveFromMs: number }[] = [];
+  let screenQueueHead = 0;
+  let screenBacklogSamples = 0;
+  let isScreenScheduled = false;
+  let screenIdleWaiters: (() => void)[] = [];
+
+  function screenBatch(item: THeartRateItem, timing: TStoredGroupTiming | undefined, liveFromMs: number) {
+    const state = getState(item.patientId, item.deviceId);
+    const actions: TCascadeAction[] = [];
+    for (let index = 0; index < item.bpm.length; index += 1) {
+      const sample = { atMs: item.startedAtMs + index * item.intervalMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
+      if (sample.atMs <= state.lastScreenedAtMs) continue;
+      state.lastScreenedAtMs = sample.atMs;
+      const result = state.screen.push(sample);
+      state.recent.push(sample);
+      if (result && sample.atMs >= liveFromMs) actions.push(...state.policy.onScreenResult(result));
+    }
+    if (state.recent.length > EVIDENCE_WINDOW_S) state.recent.splice(0, state.recent.length - EVIDENCE_WINDOW_S);
+    for (const action of actions) {
+      if (action.type !== "request_ecg") continue;
+      const trace = startAlertPathTrace({
+        batchReceived: item.receivedAtMs,
+        flushStarted: timing?.flushStartedAtMs,
+        ingestCommitted: timing?.committedAtMs,
+        screened: Date.now(),
+      });
+      if (trace) traces.set(action.requestId, trace);
+    }
+    enqueue(state, actions);
+  }
+
+  /** Screens queued batches for up to SCREEN_SLICE_MS, then lets the event loop turn before the next slice. */
+  function screenSlice() {
+    isScreenScheduled = false;
+    const sliceEndMs = performance.now() + SCREEN_SLICE_MS;
+    do {
+      const next = screenQueue[screenQueueHead]!;
+      screenQueueHead += 1;
+      screenBacklogSamples -= next.item.bpm.length;
+      screenBatch(next.item, next.timing, next.liveFromMs);
+    } while (screenQueueHead < screenQueue.length && performance.now() < sliceEndMs);
+    if (screenQueueHead < screenQueue.length) {
+      // Under sustained load the queue may never run empty: drop the screened head now and then.
+      if (screenQueueHead >= 1_024 && screenQueueHead * 2 >= screenQueue.length) {
+        screenQueue.splice(0, screenQueueHead);
+        screenQueueHead = 0;
+      }
+      isScreenScheduled = true;
+      setImmediate(screenSlice);
+      return;
+    }
+    screenQueue.length = 0;
+    screenQueueHead = 0;
+    const waiters = screenIdleWaiters;
+    screenIdleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   const ticker = setInterval(() => {
     const now = nowMs();
     for (const state of patients.values()) {
@@ -318,29 +389,12 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
       const liveFromMs = nowMs() - LIVE_WINDOW_MS;
       for (const item of items) {
         if (item.kind !== "heart-rate") continue;
-        const state = getState(item.patientId, item.deviceId);
-        const actions: TCascadeAction[] = [];
-        for (let index = 0; index < item.bpm.length; index += 1) {
-          const sample = { atMs: item.startedAtMs + index * item.intervalMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
-          if (sample.atMs <= state.lastScreenedAtMs) continue;
-          state.lastScreenedAtMs = sample.atMs;
-          const result = state.screen.push(sample);
-          state.recent.push(sample);
-          if (result && sample.atMs >= liveFromMs) actions.push(...state.policy.onScreenResult(result));
-        }
-        if (state.recent.length > EVIDENCE_WINDOW_S) state.recent.splice(0, state.recent.length - EVIDENCE_WINDOW_S);
-        for (const action of actions) {
-          if (action.type !== "request_ecg") continue;
-          const trace = startAlertPathTrace({
-            batchReceived: item.receivedAtMs,
-            flushStarted: timing?.flushStartedAtMs,
-            ingestCommitted: timing?.committedAtMs,
-            screened: Date.now(),
-          });
-          if (trace) traces.set(action.requestId, trace);
-        }
-        enqueue(state, actions);
+        screenQueue.push({ item, timing, liveFromMs });
+        screenBacklogSamples += item.bpm.length;
       }
+      if (!isScreenScheduled) screenSlice();
+      if (screenBacklogSamples <= MAX_SCREEN_BACKLOG_SAMPLES) return undefined;
+      return new Promise<void>((resolve) => screenIdleWaiters.push(resolve));
     },
 
     async acceptStrip({ actor, upload }) {
@@ -412,7 +466,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     stats() {
       let awaitingEcg = 0;
       for (const state of patients.values()) if (state.policy.getPhase() === "awaiting_ecg") awaitingEcg += 1;
-      return { patients: patients.size, awaitingEcg, ...counters };
+      return { patients: patients.size, awaitingEcg, ...counters, screenBacklogSamples };
     },
 
     async close() {
