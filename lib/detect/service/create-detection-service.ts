@@ -24,6 +24,7 @@ import { suggestSeverity } from "../cascade/suggest-severity";
 import { createWatchScreen, type TWatchScreen } from "../screen/create-watch-screen";
 import type { TScreenCondition, TWatchScreenWeights } from "../screen/screen-model";
 import type { TEcgRequestMessage, TEcgStripAck, TEcgStripUpload } from "./ecg-strip-upload";
+import { createScreenQueue } from "./create-screen-queue";
 import { ALERT_CONDITION_FOR_SCREEN } from "./screen-condition-to-alert";
 
 /** Only samples this fresh can trigger a strip: a strip recorded now says nothing about an hour ago. */
@@ -35,12 +36,7 @@ const DEADLINE_GRACE_MS = 30_000;
 /** Patients not heard from for this long are dropped from memory (their baseline is relearned). */
 const IDLE_EVICT_MS = 6 * 3_600_000;
 const STRIP_SAMPLE_RATE_HZ = 250;
-/**
- * Screening runs in slices of at most this long, then yields to the event loop. A group commit of a
- * drained backlog holds up to 20,000 samples, ~60 ms of screening: run in one go, every step of an
- * alert in flight (its strip, its classification, its write and push) waited behind it, once per group
- * (bench:alerts on PostgreSQL, the alert raised during the history burst).
- */
+/** Screening runs in slices of at most this long, then yields to the event loop (create-screen-queue.ts). */
 const SCREEN_SLICE_MS = 5;
 /** Samples waiting to be screened beyond which the ingest writer waits before its next commit (back-pressure). */
 const MAX_SCREEN_BACKLOG_SAMPLES = 100_000;
@@ -59,6 +55,8 @@ export type TDetectionService = {
   /** Waits for work in flight (ongoing classifications, alert writes). */
   close(): Promise<void>;
 };
+
+type TStoredBatch = { item: THeartRateItem; timing?: TStoredGroupTiming; liveFromMs: number };
 
 type TPatientState = {
   patientId: string;
@@ -313,14 +311,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     if (raised?.shouldNotify) await alerts.publish([raised]);
   }
 
-  // Stored heart rate waiting to be screened, in commit order (so each patient's stream stays in order).
-  const screenQueue: { item: THeartRateItem; timing?: TStoredGroupTiming; liveFromMs: number }[] = [];
-  let screenQueueHead = 0;
-  let screenBacklogSamples = 0;
-  let isScreenScheduled = false;
-  let screenIdleWaiters: (() => void)[] = [];
-
-  function screenBatch(item: THeartRateItem, timing: TStoredGroupTiming | undefined, liveFromMs: number) {
+  function screenBatch({ item, timing, liveFromMs }: TStoredBatch) {
     const state = getState(item.patientId, item.deviceId);
     const actions: TCascadeAction[] = [];
     for (let index = 0; index < item.bpm.length; index += 1) {
@@ -345,32 +336,9 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     enqueue(state, actions);
   }
 
-  /** Screens queued batches for up to SCREEN_SLICE_MS, then lets the event loop turn before the next slice. */
-  function screenSlice() {
-    isScreenScheduled = false;
-    const sliceEndMs = performance.now() + SCREEN_SLICE_MS;
-    do {
-      const next = screenQueue[screenQueueHead]!;
-      screenQueueHead += 1;
-      screenBacklogSamples -= next.item.bpm.length;
-      screenBatch(next.item, next.timing, next.liveFromMs);
-    } while (screenQueueHead < screenQueue.length && performance.now() < sliceEndMs);
-    if (screenQueueHead < screenQueue.length) {
-      // Under sustained load the queue may never run empty: drop the screened head now and then.
-      if (screenQueueHead >= 1_024 && screenQueueHead * 2 >= screenQueue.length) {
-        screenQueue.splice(0, screenQueueHead);
-        screenQueueHead = 0;
-      }
-      isScreenScheduled = true;
-      setImmediate(screenSlice);
-      return;
-    }
-    screenQueue.length = 0;
-    screenQueueHead = 0;
-    const waiters = screenIdleWaiters;
-    screenIdleWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
+  // Stored heart rate waiting for the screen: each patient's batches in commit order, patients with live
+  // data first, in slices that yield.
+  const screenQueue = createScreenQueue<TStoredBatch>({ screen: screenBatch, sliceMs: SCREEN_SLICE_MS, maxBacklogSamples: MAX_SCREEN_BACKLOG_SAMPLES });
 
   const ticker = setInterval(() => {
     const now = nowMs();
@@ -389,12 +357,10 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
       const liveFromMs = nowMs() - LIVE_WINDOW_MS;
       for (const item of items) {
         if (item.kind !== "heart-rate") continue;
-        screenQueue.push({ item, timing, liveFromMs });
-        screenBacklogSamples += item.bpm.length;
+        const isLive = item.startedAtMs + (item.bpm.length - 1) * item.intervalMs >= liveFromMs;
+        screenQueue.push(item.patientId, { item, timing, liveFromMs }, { samples: item.bpm.length, isLive });
       }
-      if (!isScreenScheduled) screenSlice();
-      if (screenBacklogSamples <= MAX_SCREEN_BACKLOG_SAMPLES) return undefined;
-      return new Promise<void>((resolve) => screenIdleWaiters.push(resolve));
+      return screenQueue.run();
     },
 
     async acceptStrip({ actor, upload }) {
@@ -466,7 +432,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     stats() {
       let awaitingEcg = 0;
       for (const state of patients.values()) if (state.policy.getPhase() === "awaiting_ecg") awaitingEcg += 1;
-      return { patients: patients.size, awaitingEcg, ...counters, screenBacklogSamples };
+      return { patients: patients.size, awaitingEcg, ...counters, screenBacklogSamples: screenQueue.backlogSamples() };
     },
 
     async close() {
