@@ -21,7 +21,7 @@ describe("screen queue", () => {
     queue.push("b", "b1", { samples: 60, isLive: false });
     queue.push("c", "c1", { samples: 60, isLive: false });
     queue.push("b", "b2", { samples: 10, isLive: true });
-    expect(queue.run()).toBeUndefined();
+    expect(queue.run()).toBeInstanceOf(Promise);
     // One batch per slice: the first slice ran at once, the rest wait for the event loop.
     expect(screened).toEqual(["b1"]);
     drain();
@@ -54,6 +54,24 @@ describe("screen queue", () => {
     drain();
     await behind;
     expect(screened).toEqual(["a0", "a1", "a2"]);
+    expect(queue.run()).toBeUndefined();
+  });
+  it("holds the writer while live data is queued, and lets it go once that is screened even with history left", async () => {
+    const { queue, screened, turn } = createManualQueue();
+    queue.push("a", "a1", { samples: 60, isLive: false });
+    queue.push("a", "a2", { samples: 60, isLive: false });
+    queue.push("b", "b1", { samples: 10, isLive: true });
+    queue.push("c", "c1", { samples: 10, isLive: true });
+    const behind = queue.run();
+    expect(behind).toBeInstanceOf(Promise);
+    let settled = false;
+    void behind!.then(() => (settled = true));
+    turn();
+    await Promise.resolve();
+    expect(screened).toEqual(["b1", "c1"]);
+    expect(settled).toBe(true);
+    expect(queue.backlogSamples()).toBe(120);
+    // History alone, under the bound: nothing to wait for.
     expect(queue.run()).toBeUndefined();
   });
 });

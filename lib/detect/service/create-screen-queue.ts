@@ -6,11 +6,18 @@
 // 130-839 ms on PostgreSQL. So screening runs in slices of a few milliseconds that yield to the event
 // loop, and a patient with live data waiting (data that can still trigger an ECG request) goes before
 // everyone's history: a plain first-in first-out queue made that alert wait 262 ms behind the history.
-// Each patient's batches stay in commit order (the screen reads a stream in time order).
+// Live data is also never left to pile up: while any is queued, the writer waits before its next commit
+// (run() hands it a promise), as it did when screening ran inside the commit, but the event loop turns.
+// History may queue up to maxBacklogSamples. Each patient's batches stay in commit order (the screen
+// reads a stream in time order).
 export type TScreenQueue<T> = {
   /** Queues one stored batch of a patient; `isLive` moves the patient ahead of those with history only. */
   push(patientId: string, entry: T, options: { samples: number; isLive: boolean }): void;
-  /** Screens now for up to one slice if no slice is scheduled; returns a promise when far behind. */
+  /**
+   * Screens now for up to one slice if no slice is scheduled. Returns a promise for the writer to wait
+   * on while live data is still queued (settled when it has been screened) or the backlog is too long
+   * (settled when the queue is empty).
+   */
   run(): Promise<void> | undefined;
   backlogSamples(): number;
 };
@@ -31,6 +38,11 @@ export function createScreenQueue<T>(options: {
   let backlog = 0;
   let isScheduled = false;
   let idleWaiters: (() => void)[] = [];
+  let liveWaiters: (() => void)[] = [];
+
+  const settle = (waiters: (() => void)[]) => {
+    for (const resolve of waiters) resolve();
+  };
 
   const nextPatient = (): string => live.values().next().value ?? pending.keys().next().value!;
 
@@ -48,6 +60,10 @@ export function createScreenQueue<T>(options: {
         live.delete(patientId);
       }
       options.screen(entry);
+      if (live.size === 0 && liveWaiters.length > 0) {
+        settle(liveWaiters);
+        liveWaiters = [];
+      }
       if (pending.size > 0 && performance.now() >= endMs) {
         isScheduled = true;
         defer(slice);
@@ -56,7 +72,7 @@ export function createScreenQueue<T>(options: {
     }
     const waiters = idleWaiters;
     idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    settle(waiters);
   }
 
   return {
@@ -72,8 +88,9 @@ export function createScreenQueue<T>(options: {
     },
     run() {
       if (!isScheduled && pending.size > 0) slice();
-      if (backlog <= options.maxBacklogSamples) return undefined;
-      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+      if (backlog > options.maxBacklogSamples) return new Promise<void>((resolve) => idleWaiters.push(resolve));
+      if (live.size > 0) return new Promise<void>((resolve) => liveWaiters.push(resolve));
+      return undefined;
     },
     backlogSamples: () => backlog,
   };
