@@ -49,11 +49,7 @@ export type TIngestWriter = {
 /** When the group's transaction started and committed (epoch ms), for latency tracing. */
 export type TStoredGroupTiming = { flushStartedAtMs: number; committedAtMs: number };
 
-/**
- * Runs after a commit, once the group is acknowledged. A listener that falls behind (screening a
- * drained backlog) returns a promise: the next commit waits for it, so its queue stays bounded.
- */
-export type TStoredListener = (stored: TIngestItem[], timing: TStoredGroupTiming) => Promise<void> | void;
+export type TStoredListener = (stored: TIngestItem[], timing: TStoredGroupTiming) => void;
 
 type TPending = { item: TIngestItem; resolve: (ack: TIngestAck) => void; reject: (error: unknown) => void };
 
@@ -117,16 +113,13 @@ export function createIngestWriter(options: {
         traceAlertPathActivity("ingest-flush", flushStartedAtMs, { batches: group.length });
         if (stored.length > 0) {
           const timing = { flushStartedAtMs, committedAtMs: Date.now() };
-          const behind: Promise<void>[] = [];
           for (const listener of storedListeners) {
             try {
-              const pending = listener(stored, timing);
-              if (pending) behind.push(pending);
+              listener(stored, timing);
             } catch (error) {
               logger.error({ err: error instanceof Error ? { name: error.name } : undefined }, "stored listener failed");
             }
           }
-          if (behind.length > 0) await Promise.allSettled(behind);
         }
       } catch (error) {
         queuedSamples -= groupSamples;

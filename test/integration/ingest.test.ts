@@ -207,36 +207,6 @@ describe("a drained backlog", () => {
   });
 });
 
-describe("a stored listener that falls behind", () => {
-  it("holds the next commit until its promise settles; acknowledgements of the committed group are not held", async () => {
-    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
-    const { device } = await createDevice(db(), { patientId: patient.id });
-    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
-    const writer = createIngestWriter({ database, maxBatchesPerFlush: 1, compactEveryMs: 0 });
-    let release = () => {};
-    const calls: number[] = [];
-    writer.onStored((stored) => {
-      calls.push(stored[0]!.seq);
-      // Behind on the first group only.
-      return calls.length === 1 ? new Promise<void>((resolve) => (release = resolve)) : undefined;
-    });
-    const batch = (seq: number) => ({ seq, startedAt: new Date(Date.now() - 3_600_000 + seq * 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, () => 70) });
-    try {
-      const first = ingestHeartRate({ writer, actor, deviceId: device.id, batch: batch(1) });
-      const second = ingestHeartRate({ writer, actor, deviceId: device.id, batch: batch(2) });
-      expect(await first).toMatchObject({ seq: 1, status: "stored" });
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(calls).toEqual([1]);
-      expect(writer.stats().queuedBatches).toBe(1);
-      release();
-      expect(await second).toMatchObject({ seq: 2, status: "stored" });
-      expect(calls).toEqual([1, 2]);
-    } finally {
-      await writer.close();
-    }
-  });
-});
-
 describe("live batches during a backlog drain", () => {
   it("are written before the backlog queued ahead of them, and every batch is still stored once", async () => {
     const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });

@@ -14,7 +14,7 @@ import { raiseAlert } from "../../alerts/raise-alert";
 import type { TDeviceActor } from "../../auth/actor";
 import type { TDb } from "../../db/create-prisma-client";
 import { AppError } from "../../errors/app-error";
-import type { THeartRateItem, TIngestItem, TStoredGroupTiming } from "../../ingest/create-ingest-writer";
+import type { TIngestItem, TStoredGroupTiming } from "../../ingest/create-ingest-writer";
 import { getLogger } from "../../log/logger";
 import { decodeEcgSamples } from "../../sim/ecg-samples";
 import { createCascadePolicy, type TCascadeAction, type TCascadeAlert, type TCascadePolicy, type TTier1Evidence } from "../cascade/create-cascade-policy";
@@ -24,7 +24,6 @@ import { suggestSeverity } from "../cascade/suggest-severity";
 import { createWatchScreen, type TWatchScreen } from "../screen/create-watch-screen";
 import type { TScreenCondition, TWatchScreenWeights } from "../screen/screen-model";
 import type { TEcgRequestMessage, TEcgStripAck, TEcgStripUpload } from "./ecg-strip-upload";
-import { createScreenQueue } from "./create-screen-queue";
 import { ALERT_CONDITION_FOR_SCREEN } from "./screen-condition-to-alert";
 
 /** Only samples this fresh can trigger a strip: a strip recorded now says nothing about an hour ago. */
@@ -36,27 +35,18 @@ const DEADLINE_GRACE_MS = 30_000;
 /** Patients not heard from for this long are dropped from memory (their baseline is relearned). */
 const IDLE_EVICT_MS = 6 * 3_600_000;
 const STRIP_SAMPLE_RATE_HZ = 250;
-/** Screening runs in slices of at most this long, then yields to the event loop (create-screen-queue.ts). */
-const SCREEN_SLICE_MS = 5;
-/** Samples waiting to be screened beyond which the ingest writer waits before its next commit (back-pressure). */
-const MAX_SCREEN_BACKLOG_SAMPLES = 100_000;
 
 export type TDetectionService = {
-  /**
-   * Subscribed to the ingest writer, called after each commit: queues the batches for screening (in
-   * order, in slices that yield). Returns a promise when the queue is long, for the writer to wait on.
-   */
-  onStored(items: TIngestItem[], timing?: TStoredGroupTiming): Promise<void> | undefined;
+  /** Subscribed to the ingest writer: runs after each commit. */
+  onStored(items: TIngestItem[], timing?: TStoredGroupTiming): void;
   /** A watch's answer to an ECG request: stored first, acknowledged, then classified. */
   acceptStrip(options: { actor: TDeviceActor; upload: TEcgStripUpload }): Promise<TEcgStripAck>;
   /** ECG requests past their database deadline (the instance that asked is gone) become unconfirmed alerts. */
   sweepExpiredRequests(now: Date): Promise<TAlertChange[]>;
-  stats(): { patients: number; awaitingEcg: number; stripsRequested: number; stripsClassified: number; alertsRaised: number; screenBacklogSamples: number };
+  stats(): { patients: number; awaitingEcg: number; stripsRequested: number; stripsClassified: number; alertsRaised: number };
   /** Waits for work in flight (ongoing classifications, alert writes). */
   close(): Promise<void>;
 };
-
-type TStoredBatch = { item: THeartRateItem; timing?: TStoredGroupTiming; liveFromMs: number };
 
 type TPatientState = {
   patientId: string;
@@ -311,35 +301,6 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     if (raised?.shouldNotify) await alerts.publish([raised]);
   }
 
-  function screenBatch({ item, timing, liveFromMs }: TStoredBatch) {
-    const state = getState(item.patientId, item.deviceId);
-    const actions: TCascadeAction[] = [];
-    for (let index = 0; index < item.bpm.length; index += 1) {
-      const sample = { atMs: item.startedAtMs + index * item.intervalMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
-      if (sample.atMs <= state.lastScreenedAtMs) continue;
-      state.lastScreenedAtMs = sample.atMs;
-      const result = state.screen.push(sample);
-      state.recent.push(sample);
-      if (result && sample.atMs >= liveFromMs) actions.push(...state.policy.onScreenResult(result));
-    }
-    if (state.recent.length > EVIDENCE_WINDOW_S) state.recent.splice(0, state.recent.length - EVIDENCE_WINDOW_S);
-    for (const action of actions) {
-      if (action.type !== "request_ecg") continue;
-      const trace = startAlertPathTrace({
-        batchReceived: item.receivedAtMs,
-        flushStarted: timing?.flushStartedAtMs,
-        ingestCommitted: timing?.committedAtMs,
-        screened: Date.now(),
-      });
-      if (trace) traces.set(action.requestId, trace);
-    }
-    enqueue(state, actions);
-  }
-
-  // Stored heart rate waiting for the screen: each patient's batches in commit order, patients with live
-  // data first, in slices that yield.
-  const screenQueue = createScreenQueue<TStoredBatch>({ screen: screenBatch, sliceMs: SCREEN_SLICE_MS, maxBacklogSamples: MAX_SCREEN_BACKLOG_SAMPLES });
-
   const ticker = setInterval(() => {
     const now = nowMs();
     for (const state of patients.values()) {
@@ -357,10 +318,29 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
       const liveFromMs = nowMs() - LIVE_WINDOW_MS;
       for (const item of items) {
         if (item.kind !== "heart-rate") continue;
-        const isLive = item.startedAtMs + (item.bpm.length - 1) * item.intervalMs >= liveFromMs;
-        screenQueue.push(item.patientId, { item, timing, liveFromMs }, { samples: item.bpm.length, isLive });
+        const state = getState(item.patientId, item.deviceId);
+        const actions: TCascadeAction[] = [];
+        for (let index = 0; index < item.bpm.length; index += 1) {
+          const sample = { atMs: item.startedAtMs + index * item.intervalMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
+          if (sample.atMs <= state.lastScreenedAtMs) continue;
+          state.lastScreenedAtMs = sample.atMs;
+          const result = state.screen.push(sample);
+          state.recent.push(sample);
+          if (result && sample.atMs >= liveFromMs) actions.push(...state.policy.onScreenResult(result));
+        }
+        if (state.recent.length > EVIDENCE_WINDOW_S) state.recent.splice(0, state.recent.length - EVIDENCE_WINDOW_S);
+        for (const action of actions) {
+          if (action.type !== "request_ecg") continue;
+          const trace = startAlertPathTrace({
+            batchReceived: item.receivedAtMs,
+            flushStarted: timing?.flushStartedAtMs,
+            ingestCommitted: timing?.committedAtMs,
+            screened: Date.now(),
+          });
+          if (trace) traces.set(action.requestId, trace);
+        }
+        enqueue(state, actions);
       }
-      return screenQueue.run();
     },
 
     async acceptStrip({ actor, upload }) {
@@ -432,7 +412,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     stats() {
       let awaitingEcg = 0;
       for (const state of patients.values()) if (state.policy.getPhase() === "awaiting_ecg") awaitingEcg += 1;
-      return { patients: patients.size, awaitingEcg, ...counters, screenBacklogSamples: screenQueue.backlogSamples() };
+      return { patients: patients.size, awaitingEcg, ...counters };
     },
 
     async close() {
