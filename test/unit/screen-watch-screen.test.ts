@@ -35,6 +35,25 @@ const last = (results: (TScreenResult | null)[]) => results[results.length - 1]!
 const maxScore = (results: (TScreenResult | null)[]) => Math.max(...results.map((result) => result?.score ?? 0));
 
 describe("watch screen on hand-built windows", () => {
+  it("learns the same from observe() as from push(): what follows scores identically", () => {
+    const history = [WARM_UP, { seconds: 600, bpm: (t: number) => 70 + (t % 90 < 30 ? 40 : 0) + wobble(t), activity: (t: number) => (t % 90 < 30 ? 400 : 2) }];
+    const pushed = createWatchScreen({ weights, ageYears: 45 });
+    const observed = createWatchScreen({ weights, ageYears: 45 });
+    let clockS = 0;
+    for (const segment of history) {
+      for (let t = 0; t < segment.seconds; t += 1, clockS += 1) {
+        const sample = { bpm: segment.bpm(t), activity: segment.activity?.(t) ?? 1, atMs: clockS * 1000 };
+        pushed.push(sample);
+        observed.observe(sample);
+      }
+    }
+    expect(observed.getBaselineBpm()).toBe(pushed.getBaselineBpm());
+    for (let t = 0; t < 120; t += 1, clockS += 1) {
+      const sample = { bpm: 140 + wobble(t), activity: 1, atMs: clockS * 1000 };
+      expect(observed.push(sample)).toEqual(pushed.push(sample));
+    }
+  });
+
   it("scores steady rest low", () => {
     const { results } = run([WARM_UP, rest(65, 10 * 60)]);
     expect(last(results)!.score).toBeLessThan(0.05);

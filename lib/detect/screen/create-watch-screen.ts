@@ -23,6 +23,11 @@ export type TScreenResult = {
 export type TWatchScreen = {
   /** Scores the window ending at this sample; null when the last 30 s hold too few readings. */
   push(sample: TScreenSample): TScreenResult | null;
+  /**
+   * Learns from a sample without scoring it: the same state afterwards as push(), at about a third of
+   * the cost (the network and the result are skipped). For history that can no longer trigger anything.
+   */
+  observe(sample: TScreenSample): void;
   getBaselineBpm(): number | null;
 };
 
@@ -57,6 +62,9 @@ export function createWatchScreen(options: { weights: TWatchScreenWeights } & TS
         activityLevel: state.activityLag,
         isWarmingUp: state.restUpdates < WARM_UP_REST_UPDATES,
       };
+    },
+    observe(sample) {
+      extractor.push(sample);
     },
     getBaselineBpm: () => extractor.state().baselineBpm,
   };

@@ -324,9 +324,14 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
           const sample = { atMs: item.startedAtMs + index * item.intervalMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
           if (sample.atMs <= state.lastScreenedAtMs) continue;
           state.lastScreenedAtMs = sample.atMs;
-          const result = state.screen.push(sample);
           state.recent.push(sample);
-          if (result && sample.atMs >= liveFromMs) actions.push(...state.policy.onScreenResult(result));
+          // History only teaches the screen the patient's baseline: scoring it would be thrown away.
+          if (sample.atMs < liveFromMs) {
+            state.screen.observe(sample);
+            continue;
+          }
+          const result = state.screen.push(sample);
+          if (result) actions.push(...state.policy.onScreenResult(result));
         }
         if (state.recent.length > EVIDENCE_WINDOW_S) state.recent.splice(0, state.recent.length - EVIDENCE_WINDOW_S);
         for (const action of actions) {
