@@ -173,6 +173,12 @@ describe("escalation loop", () => {
     const before = await db().ecgStrip.count();
     const send = (payload: unknown) => watch.emitWithAck("ecg:strip", payload) as Promise<{ ok: boolean; error?: { code: string; fields?: { path: string }[] } }>;
     expect(await send({ ...good, requestId: crypto.randomUUID() })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
+    // Another watch's request is no request of this one.
+    const other = await createWorld(db());
+    const theirs = await db().ecgRequest.create({
+      data: { patientId: other.home.patient.id, deviceId: other.home.device.id, condition: "tachycardia", deadlineAt: new Date(Date.now() + 60_000) },
+    });
+    expect(await send({ ...good, requestId: theirs.id })).toMatchObject({ ok: false, error: { code: "NOT_FOUND" } });
     expect(await send({ ...good, requestId: request.id, samplesLe16: new Uint8Array(101) })).toMatchObject({ ok: false, error: { code: "VALIDATION_FAILED", fields: [{ path: "samplesLe16" }] } });
     expect(await send({ ...good, requestId: request.id, samplesLe16: new Uint8Array(250 * 2) })).toMatchObject({ ok: false, error: { code: "VALIDATION_FAILED" } });
     expect(await send({ ...good, requestId: request.id, sampleRateHz: 5 })).toMatchObject({ ok: false, error: { code: "VALIDATION_FAILED" } });

@@ -350,32 +350,36 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
 
     async acceptStrip({ actor, upload }) {
       const receivedAtMs = Date.now();
-      const request = await db.ecgRequest.findFirst({ where: { id: upload.requestId, deviceId: actor.deviceId }, select: { id: true, patientId: true } });
+      // One round trip: find this watch's request, store the strip unless one already answers it, and
+      // read the strip that does (three queries before; each waited its turn when the server was busy).
+      const rows = await db.$queryRawUnsafe<{ requestId: string; patientId: string; insertedId: string | null; existingId: string | null }[]>(
+        `WITH request AS (SELECT id, "patientId" FROM "EcgRequest" WHERE id = $1::uuid AND "deviceId" = $2::uuid),
+         inserted AS (
+           INSERT INTO "EcgStrip" (id, "patientId", "deviceId", "recordedAt", "sampleRateHz", samples, "requestId")
+           SELECT $3::uuid, request."patientId", $2::uuid, $4::timestamptz, $5::int, $6::bytea, request.id::text FROM request
+           ON CONFLICT ("requestId") DO NOTHING
+           RETURNING id)
+         SELECT request.id::text AS "requestId", request."patientId"::text AS "patientId",
+                (SELECT id::text FROM inserted) AS "insertedId",
+                (SELECT s.id::text FROM "EcgStrip" s WHERE s."requestId" = request.id::text) AS "existingId"
+         FROM request`,
+        upload.requestId,
+        actor.deviceId,
+        randomUUID(),
+        new Date(upload.recordedAt).toISOString(),
+        upload.sampleRateHz,
+        Buffer.from(upload.samplesLe16.buffer, upload.samplesLe16.byteOffset, upload.samplesLe16.byteLength),
+      );
       const trace = traces.get(upload.requestId);
       trace?.mark("stripReceived", receivedAtMs);
+      const request = rows[0] ? { id: rows[0].requestId, patientId: rows[0].patientId } : undefined;
       if (!request) throw new AppError("NOT_FOUND", { message: "No such ECG request for this device" });
-      const existing = await db.ecgStrip.findUnique({ where: { requestId: request.id }, select: { id: true } });
-      if (existing) return { requestId: request.id, stripId: existing.id, status: "duplicate" };
-      let stripId: string;
-      try {
-        const strip = await db.ecgStrip.create({
-          data: {
-            patientId: request.patientId,
-            deviceId: actor.deviceId,
-            recordedAt: new Date(upload.recordedAt),
-            sampleRateHz: upload.sampleRateHz,
-            samples: Buffer.from(upload.samplesLe16.buffer, upload.samplesLe16.byteOffset, upload.samplesLe16.byteLength),
-            requestId: request.id,
-          },
-          select: { id: true },
-        });
-        stripId = strip.id;
-      } catch (error) {
-        // Two deliveries of the same strip raced: the other one stored it.
-        if ((error as { code?: string }).code !== "P2002") throw error;
-        const stored = await db.ecgStrip.findUniqueOrThrow({ where: { requestId: request.id }, select: { id: true } });
-        return { requestId: request.id, stripId: stored.id, status: "duplicate" };
+      if (!rows[0]!.insertedId) {
+        // Stored before: by an earlier delivery (seen by this statement) or by one that raced it (read now).
+        const stored = rows[0]!.existingId ?? (await db.ecgStrip.findUniqueOrThrow({ where: { requestId: request.id }, select: { id: true } })).id;
+        return { requestId: request.id, stripId: stored, status: "duplicate" };
       }
+      const stripId = rows[0]!.insertedId;
       trace?.mark("stripStored");
       // Stored and about to be acknowledged: classification follows, off the event loop.
       setImmediate(() => {
