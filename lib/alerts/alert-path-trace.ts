@@ -23,7 +23,7 @@ export const ALERT_PATH_STAGES = [
   "requestAnswered",
   "alertActionStarted",
   "raiseStarted",
-  "ruleChecked",
+  "txStarted",
   "txLocked",
   "txCommitted",
   "audienceDone",

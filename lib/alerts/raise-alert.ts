@@ -32,6 +32,8 @@ export type TRaiseAlertResult = TAlertChange & {
   shouldNotify: boolean;
 };
 
+type TRaiseContext = { hospitalId: string; ruleEnabled: boolean | null; openId: bigint | null };
+
 /** Null when the patient's alert rules switch this condition off. */
 export async function raiseAlert(options: {
   db: TDb;
@@ -43,22 +45,26 @@ export async function raiseAlert(options: {
   const { db, escalation } = options;
   const input = ZRaiseAlertSchema.parse(options.input);
   const at = input.at ?? new Date();
-  const rule = await db.patientAlertRule.findUnique({
-    where: { patientId_condition: { patientId: input.patientId, condition: input.condition } },
-    select: { enabled: true },
-  });
-  if (rule && !rule.enabled) return null;
-  trace?.mark("ruleChecked");
 
   const result = await db.$transaction(async (tx) => {
+    trace?.mark("txStarted");
     // Serialises raisers of the same patient+condition (on any instance), so two hits arriving at
     // once fold into one alert instead of opening two.
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`alert:${input.patientId}:${input.condition}`}))`;
     trace?.mark("txLocked");
-    const open = await tx.alert.findFirst({
-      where: { patientId: input.patientId, condition: input.condition, status: { in: ["OPEN", "ACKNOWLEDGED"] } },
-      orderBy: { id: "desc" },
-    });
+    // After the lock, in one statement: the patient's rule for this condition, their hospital, and the
+    // alert still open for it. (Three queries before, and the rule outside the transaction: each one
+    // waited its turn when the server was busy, and an alert is on its way.)
+    const [found] = await tx.$queryRaw<TRaiseContext[]>`
+      SELECT p."hospitalId"::text AS "hospitalId",
+             (SELECT r.enabled FROM "PatientAlertRule" r WHERE r."patientId" = p.id AND r.condition = ${input.condition}) AS "ruleEnabled",
+             (SELECT a.id FROM "Alert" a
+              WHERE a."patientId" = p.id AND a.condition = ${input.condition} AND a.status IN ('OPEN', 'ACKNOWLEDGED')
+              ORDER BY a.id DESC LIMIT 1) AS "openId"
+      FROM "Patient" p WHERE p.id = ${input.patientId}::uuid`;
+    if (!found) throw new Error("raiseAlert: no such patient");
+    if (found.ruleEnabled === false) return null;
+    const open = found.openId === null ? null : await tx.alert.findUniqueOrThrow({ where: { id: found.openId } });
     let alert: Alert;
     let event: AlertEvent;
     if (open) {
@@ -81,11 +87,10 @@ export async function raiseAlert(options: {
       });
       return { alert, event, isNew: false, shouldNotify: isUpgrade || (keepsNewEvidence && input.source !== open.source) };
     }
-    const patient = await tx.patient.findUniqueOrThrow({ where: { id: input.patientId }, select: { hospitalId: true } });
     alert = await tx.alert.create({
       data: {
         patientId: input.patientId,
-        hospitalId: patient.hospitalId,
+        hospitalId: found.hospitalId,
         condition: input.condition,
         severity: input.severity,
         source: input.source,

@@ -162,6 +162,29 @@ describe("escalation loop", () => {
     expect(await db().ecgRequest.findUniqueOrThrow({ where: { id: run.requests[0]!.requestId } })).toMatchObject({ status: "TIMED_OUT" });
   });
 
+  it("keeps a strip that arrives after its request timed out, leaves the request TIMED_OUT, and confirms from it late", async () => {
+    const { home } = await createWorld(db());
+    const clinician = await connectClient(server.url, { cookie: (await signInAs(db(), home.clinician.id)).cookie });
+    const watch = await connectClient(server.url, { namespace: "/device", token: home.deviceToken });
+    sockets.push(clinician, watch);
+    const alerts: TAlertEventView[] = [];
+    clinician.on("alert:event", (event: TAlertEventView) => alerts.push(event));
+    const tier1 = { atMs: Date.now() - 90_000, score: 0.9, suspected: "afib", levelBpm: 130, baselineBpm: 64, activityLevel: 0 };
+    const request = await db().ecgRequest.create({
+      data: { patientId: home.patient.id, deviceId: home.device.id, condition: "atrial_fibrillation", status: "TIMED_OUT", deadlineAt: new Date(Date.now() - 1_000), evidence: { tier1 } },
+    });
+    const strip = generateEcgStrip({ seed: "late-strip", rhythm: "atrial_fibrillation", durationS: 30, sampleRateHz: 250 });
+    const ack = (await watch.emitWithAck("ecg:strip", { requestId: request.id, recordedAt: new Date().toISOString(), sampleRateHz: 250, samplesLe16: encodeEcgSamples(strip.samples) })) as {
+      ok: boolean;
+      data: { stripId: string };
+    };
+    expect(ack).toMatchObject({ ok: true, data: { status: "stored" } });
+    const opened = await waitFor(() => alerts.find((event) => event.type === "opened" && event.alert.patientId === home.patient.id));
+    expect(opened.alert).toMatchObject({ condition: "atrial_fibrillation", source: "ECG_CONFIRMED" });
+    expect(opened.alert.evidence).toMatchObject({ late: true, stripId: ack.data.stripId, requestId: request.id });
+    expect(await db().ecgRequest.findUniqueOrThrow({ where: { id: request.id } })).toMatchObject({ status: "TIMED_OUT", stripId: ack.data.stripId, result: { label: "atrial_fibrillation" } });
+  });
+
   it("refuses strips that answer no request of this watch, or are malformed, and stores nothing", async () => {
     const { home } = await createWorld(db());
     const watch = await connectClient(server.url, { namespace: "/device", token: home.deviceToken });

@@ -260,15 +260,23 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
     counters.stripsClassified += 1;
     trace?.mark("classifyDone");
     traceAlertPathActivity("ecg-classification", queuedAtMs);
-    await db.ecgRequest.updateMany({
-      where: { id: options_.requestRowId },
-      data: { result: classification as object, stripId: options_.stripId, answeredAt: new Date() },
-    });
-    const answered = await db.ecgRequest.updateMany({ where: { id: options_.requestRowId, status: "PENDING" }, data: { status: "ANSWERED" } });
+    // The result is kept whatever the request's state; only a pending request becomes ANSWERED (one that
+    // timed out meanwhile stays TIMED_OUT, and its strip confirms late). One statement, one round trip.
+    const answered = await db.$queryRawUnsafe<{ wasPending: boolean }[]>(
+      `WITH before AS (SELECT id, status FROM "EcgRequest" WHERE id = $1::uuid FOR UPDATE)
+       UPDATE "EcgRequest" r
+       SET result = $2::jsonb, "stripId" = $3::uuid, "answeredAt" = now(),
+           status = CASE WHEN before.status = 'PENDING' THEN 'ANSWERED'::"EcgRequestStatus" ELSE r.status END
+       FROM before WHERE r.id = before.id
+       RETURNING before.status = 'PENDING' AS "wasPending"`,
+      options_.requestRowId,
+      JSON.stringify(classification),
+      options_.stripId,
+    );
     trace?.mark("requestAnswered");
     const state = patients.get(options_.patientId);
     const cascadeRequestId = state && [...state.requestRows].find(([, rowId]) => rowId === options_.requestRowId)?.[0];
-    if (state && cascadeRequestId && answered.count === 1) {
+    if (state && cascadeRequestId && answered[0]?.wasPending === true) {
       state.lastStrip = { requestRowId: options_.requestRowId, stripId: options_.stripId };
       enqueue(state, state.policy.onEcgResult({ requestId: cascadeRequestId, classification }));
       return;
