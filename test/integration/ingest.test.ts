@@ -207,6 +207,65 @@ describe("a drained backlog", () => {
   });
 });
 
+describe("concurrent group commits", () => {
+  it("keeps two flushes in flight, never with the same device in both, and commits each device's batches in order", async () => {
+    const watches = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
+        const { device } = await createDevice(db(), { patientId: patient.id });
+        return { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+      }),
+    );
+    // Each flush holds its transaction 30 ms longer than it needs and records the devices it writes.
+    // (Counted around the transaction: PGlite runs one at a time underneath, PostgreSQL both at once.)
+    const inFlight = new Set<Set<string>>();
+    let mostInFlight = 0;
+    let sharedDevice = false;
+    const slow: typeof database = {
+      ...database,
+      transaction: async (fn) => {
+        const devices = new Set<string>();
+        inFlight.add(devices);
+        mostInFlight = Math.max(mostInFlight, inFlight.size);
+        try {
+          return await database.transaction(async (sql) => {
+            const result = await fn({
+              query: (text, params) => {
+                if (text.includes('INSERT INTO "HeartRateStagedBatch"')) {
+                  for (const deviceId of params![0] as string[]) devices.add(deviceId);
+                  for (const other of inFlight) if (other !== devices && [...devices].some((deviceId) => other.has(deviceId))) sharedDevice = true;
+                }
+                return sql.query(text, params);
+              },
+            });
+            await new Promise((resolve) => setTimeout(resolve, 30));
+            return result;
+          });
+        } finally {
+          inFlight.delete(devices);
+        }
+      },
+    };
+    const writer = createIngestWriter({ database: slow, maxConcurrentFlushes: 2, maxBatchesPerFlush: 3, compactEveryMs: 0 });
+    const committed = new Map<string, number[]>();
+    writer.onStored((stored) => {
+      for (const item of stored) committed.set(item.deviceId, [...(committed.get(item.deviceId) ?? []), item.seq]);
+    });
+    const startedAtMs = Date.now() - 3_600_000;
+    const batch = (seq: number) => ({ seq, startedAt: new Date(startedAtMs + seq * 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, () => 70) });
+    try {
+      // Each watch sends five batches without waiting for acks (an offline buffer draining), all at once.
+      const acks = await Promise.all(watches.flatMap((actor) => Array.from({ length: 5 }, (_, seq) => ingestHeartRate({ writer, actor, deviceId: actor.deviceId, batch: batch(seq) }))));
+      expect(acks.every((ack) => ack.status === "stored")).toBe(true);
+    } finally {
+      await writer.close();
+    }
+    expect(mostInFlight).toBe(2);
+    expect(sharedDevice).toBe(false);
+    for (const actor of watches) expect(committed.get(actor.deviceId)).toEqual([0, 1, 2, 3, 4]);
+  });
+});
+
 describe("live batches during a backlog drain", () => {
   it("are written before the backlog queued ahead of them, and every batch is still stored once", async () => {
     const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
