@@ -5,6 +5,8 @@
 //    measured, compacted into hourly chunks (timed) and measured again;
 // 2. throughput: a closed loop of back-to-back 60-sample batches at saturation;
 // 3. baseline: the same batches as bare multi-row INSERTs on one connection, in the same run;
+//    then the transport ceiling: the same closed loop against a server that only validates and
+//    acknowledges (bench/lib/ack-only-server.ts), the most any server behind these clients could reach;
 // 4. storage days: two simulated days for a few patients through the production writer and compactor
 //    on a database of its own, measured on disk after each (lib/ingest-storage-day.ts).
 //    bytesPerPatientDay = the second day's growth of every heart-rate relation per patient (chunks and
@@ -12,6 +14,7 @@
 //    bound per watch (the larger of: the staging pages a patient left after the two days, and two
 //    compaction periods of batch rows at the bytes per staged row measured in phase 1).
 // Prints progress, a table with the machine it ran on, PASS/MISS per target, and last a RESULT line.
+import { fork } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -76,6 +79,8 @@ const ZOptions = z.object({
   "throughput-devices": z.coerce.number().int().min(1).max(5_000).default(300),
   "throughput-seconds": z.coerce.number().int().min(2).max(600).default(20),
   "baseline-seconds": z.coerce.number().int().min(1).max(600).default(10),
+  // The transport ceiling (socket transport only; 0 skips it).
+  "ceiling-seconds": z.coerce.number().int().min(0).max(600).default(10),
   // Patients in the storage-day phase (0 skips it; the storage figure then comes from the load data alone).
   "day-patients": z.coerce.number().int().min(0).max(1_000).default(20),
   "connect-wave": z.coerce.number().int().min(1).max(5_000).default(250),
@@ -437,6 +442,11 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
   );
   step(`  ${formatInt(baseline.samplesPerSec)} samples/s (${formatInt(baseline.rows)} rows in ${baseline.statements} statements)`);
 
+  let ceiling: TCeiling | undefined;
+  if (options["ceiling-seconds"] > 0 && options.transport === "socket") {
+    ceiling = await runCeiling({ devices: throughputSet, seconds: options["ceiling-seconds"], wave: options["connect-wave"], cleanup });
+  }
+
   step("cleaning up");
   await cleanup.runAll();
 
@@ -447,7 +457,43 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
     step(`  ${formatBytes(storageDay.bytesPerPatientDay)} per patient-day (day 2 growth); wrote in ${(storageDay.writeMs / 1000).toFixed(1)} s, compacted in ${(storageDay.compactMs / 1000).toFixed(1)} s`);
   }
 
-  report({ options, machine, busyBefore, dbVersion, connectMs, load, loadCpu, loadFlush, loadCheck, storage, storageDay, throughput, throughputCpu, throughputFlush, throughputCheck, baseline, warnings: collectedWarnings });
+  report({ options, machine, busyBefore, dbVersion, connectMs, load, loadCpu, loadFlush, loadCheck, storage, storageDay, throughput, throughputCpu, throughputFlush, throughputCheck, baseline, ceiling, warnings: collectedWarnings });
+}
+
+type TCeiling = { throughput: TThroughputResult; cpu: TCpuSample };
+
+/** The throughput phase again, against a server that validates and acknowledges without storing anything. */
+async function runCeiling(options: { devices: TBenchDevice[]; seconds: number; wave: number; cleanup: ReturnType<typeof createCleanup> }): Promise<TCeiling> {
+  step("transport ceiling: the same closed loop against an acknowledge-only socket.io server (stores nothing)");
+  const child = fork(path.join(import.meta.dirname, "lib", "ack-only-server.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  options.cleanup.add("stop the acknowledge-only server", () => child.kill("SIGTERM"));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once("message", (message) => resolve((message as { port: number }).port));
+    child.once("exit", (code) => reject(new Error(`the acknowledge-only server exited with code ${code}`)));
+  });
+  const cpu = createCpuMeter({ getServerPid: () => child.pid });
+  const pool: TClientPool = await openClientPool({ transport: "socket", baseUrl: `http://127.0.0.1:${port}`, devices: options.devices, wave: options.wave });
+  try {
+    const throughput = await runThroughputPhase({
+      clients: pool.clients,
+      devices: options.devices,
+      seconds: options.seconds,
+      warmupSeconds: 3,
+      batchSamples: THROUGHPUT_BATCH_SAMPLES,
+      intervalMs: INTERVAL_MS,
+      startedAtMs: Math.floor((Date.now() - 3 * DAY_MS) / 60_000) * 60_000,
+      maxBatchesPerDevice: Math.floor((2 * DAY_MS) / (THROUGHPUT_BATCH_SAMPLES * INTERVAL_MS)),
+      progressEveryMs: 5_000,
+      cpu,
+      print,
+      abortClients: () => pool.close(),
+    });
+    step(`  ${formatInt(throughput.samplesPerSec)} samples/s acknowledged without a database`);
+    return { throughput, cpu: cpu.average() };
+  } finally {
+    pool.close();
+    child.kill("SIGTERM");
+  }
 }
 
 function report(r: {
@@ -467,6 +513,7 @@ function report(r: {
   throughputFlush: TFlushStats;
   throughputCheck: TVerification;
   baseline: TBaselineResult;
+  ceiling: TCeiling | undefined;
   warnings: string[];
 }) {
   const { options, machine, load, storage, throughput, baseline } = r;
@@ -552,6 +599,15 @@ function report(r: {
       ...flushRows(r.throughputFlush),
       ["    baseline", `${formatInt(baseline.samplesPerSec)} samples/s bare INSERT (${BASELINE_ROWS_PER_STATEMENT} rows per statement, one connection, ${formatInt(baseline.rows)} rows)`],
       ["    ratio", `${Number.isFinite(ratio) ? ratio.toFixed(3) : "-"} (API / baseline)`],
+      ...(r.ceiling
+        ? [
+            [
+              "    ceiling",
+              `${formatInt(r.ceiling.throughput.samplesPerSec)} samples/s = ${(r.ceiling.throughput.samplesPerSec / baseline.samplesPerSec).toFixed(3)} of baseline: the same clients against a server that only validates and acknowledges (no database); the API reached ${((throughput.samplesPerSec / r.ceiling.throughput.samplesPerSec) * 100).toFixed(0)}% of it`,
+            ],
+            ["      cpu (avg)", cpuText(r.ceiling.cpu)],
+          ]
+        : []),
       ["server warnings", `${r.warnings.length}${r.warnings.length ? `, first: ${r.warnings[0]}` : ""}`],
     ]),
   );
@@ -583,6 +639,8 @@ function report(r: {
     ackP99Ms: round(load.latency.p99Ms, 1),
     bytesPerPatientDay: Math.round(perDay),
     compactSamplesPerSec: Math.round(compactionRate),
+    ceilingSamplesPerSec: r.ceiling ? Math.round(r.ceiling.throughput.samplesPerSec) : undefined,
+    ceilingRatio: r.ceiling ? round(r.ceiling.throughput.samplesPerSec / baseline.samplesPerSec, 3) : undefined,
     lost,
     duplicated,
   };
