@@ -302,7 +302,9 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
   if (options.db === "pglite") await closeDatabase();
 
   const serverEnv: Record<string, string> = {};
-  if (process.env.INGEST_MAX_QUEUED_SAMPLES) serverEnv.INGEST_MAX_QUEUED_SAMPLES = process.env.INGEST_MAX_QUEUED_SAMPLES;
+  for (const name of ["INGEST_MAX_QUEUED_SAMPLES", "INGEST_CONCURRENT_FLUSHES"]) {
+    if (process.env[name]) serverEnv[name] = process.env[name];
+  }
   if (options["server-cpu-prof"]) {
     const preload = path.join(import.meta.dirname, "lib", "server-cpu-profile.mjs");
     serverEnv.NODE_OPTIONS = `${process.env.NODE_OPTIONS ?? ""} --import ${preload}`.trim();

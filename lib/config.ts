@@ -27,6 +27,8 @@ const ZConfigSchema = z.object({
     .transform((v) => v === "true"),
   // Back-pressure: device batches waiting to be written beyond this many samples are answered 429.
   INGEST_MAX_QUEUED_SAMPLES: z.coerce.number().int().min(1_000).default(500_000),
+  // Group commits in flight at once; unset: 2 on PostgreSQL, 1 on PGlite (create-ingest-writer.ts).
+  INGEST_CONCURRENT_FLUSHES: z.coerce.number().int().min(1).max(8).optional(),
   // `npm start` streams the demo watches from an in-process simulator (real clients of the device API).
   SIMULATE: z
     .enum(["true", "false"])

@@ -57,7 +57,7 @@ export async function startServer(options: { config: TConfig; projectDir: string
     // The committed ECG model is version 1 in the registry: federated rounds start from the active version.
     await registerCommittedModel({ db: database.prisma, modelDir: path.join(projectDir, "public", "models", FEDERATED_MODEL_NAME), name: FEDERATED_MODEL_NAME });
 
-    const ingest = createIngestWriter({ database, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES });
+    const ingest = createIngestWriter({ database, maxQueuedSamples: config.INGEST_MAX_QUEUED_SAMPLES, maxConcurrentFlushes: config.INGEST_CONCURRENT_FLUSHES });
 
     const isDev = config.NODE_ENV !== "production";
     const nextApp = next({ dev: isDev, dir: projectDir, hostname: config.HOST, port: config.PORT });
