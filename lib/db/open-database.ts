@@ -20,9 +20,10 @@ export type TDatabase = {
    * straight on the driver, for the hot path of ingestion: Prisma's per-query work (argument mapping,
    * its interpreter, result conversion) was the largest CPU item of a group commit (bench:ingest
    * profile). PostgreSQL: a pooled connection of its own; PGlite: under its transaction lock, as
-   * Prisma's own transactions are.
+   * Prisma's own transactions are. PostgreSQL statements are cancelled after `statementTimeoutMs`
+   * (default 60 s, as Prisma's transaction timeout was), so a stuck lock cannot hold a connection forever.
    */
-  transaction<T>(fn: (sql: TSql) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (sql: TSql) => Promise<T>, options?: { statementTimeoutMs?: number }): Promise<T>;
   /** A raw connection for the migrator and health checks; not for application queries. */
   withRawConnection<T>(fn: (connection: TMigrationConnection) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -58,11 +59,12 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<TDat
         client.release();
       }
     },
-    async transaction(fn) {
+    async transaction(fn, options) {
       const client = await pool.connect();
       let broken: Error | undefined;
       try {
-        await client.query("BEGIN");
+        // One round trip: the simple protocol runs both statements.
+        await client.query(`BEGIN; SET LOCAL statement_timeout = ${Math.max(1, Math.round(options?.statementTimeoutMs ?? 60_000))}`);
         const result = await fn({ query: async (sql, params) => (await client.query(sql, params)).rows });
         await client.query("COMMIT");
         return result;
