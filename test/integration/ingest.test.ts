@@ -118,13 +118,15 @@ describe("heart-rate over HTTP", () => {
   });
 });
 
-describe("heart-rate compaction", () => {
-  async function newPatientWatch() {
-    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
-    const { device, token } = await createDevice(db(), { patientId: patient.id });
-    return { patient, device, token };
-  }
+/** A new patient with a watch, and the device actor the watch's token authenticates as. */
+async function newPatientWatch() {
+  const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
+  const { device, token } = await createDevice(db(), { patientId: patient.id });
+  const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+  return { patient, device, token, actor };
+}
 
+describe("heart-rate compaction", () => {
   it("folds staged batches into hourly chunks: the same samples, retries still duplicates, reused seqs still 409", async () => {
     const { patient, device, token } = await newPatientWatch();
     const startedAt = minuteAgo(150);
@@ -188,9 +190,7 @@ describe("heart-rate compaction", () => {
 
 describe("a drained backlog", () => {
   it("is written in groups of at most maxSamplesPerFlush samples, each batch stored once and acknowledged", async () => {
-    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
-    const { device } = await createDevice(db(), { patientId: patient.id });
-    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+    const { device, actor } = await newPatientWatch();
     const writer = createIngestWriter({ database, maxSamplesPerFlush: 1_000, compactEveryMs: 0 });
     // Ten 10-minute batches (600 samples each), as a watch sends its offline buffer on reconnect.
     const startedAtMs = Date.now() - 3 * 3_600_000;
@@ -210,11 +210,7 @@ describe("a drained backlog", () => {
 describe("concurrent group commits", () => {
   it("keeps two flushes in flight, never with the same device in both, and commits each device's batches in order", async () => {
     const watches = await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
-        const { device } = await createDevice(db(), { patientId: patient.id });
-        return { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
-      }),
+      Array.from({ length: 4 }, async () => (await newPatientWatch()).actor),
     );
     // Each flush holds its transaction 30 ms longer than it needs and records the devices it writes.
     // (Counted around the transaction: PGlite runs one at a time underneath, PostgreSQL both at once.)
@@ -268,9 +264,7 @@ describe("concurrent group commits", () => {
 
 describe("live batches during a backlog drain", () => {
   it("are written before the backlog queued ahead of them, and every batch is still stored once", async () => {
-    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
-    const { device } = await createDevice(db(), { patientId: patient.id });
-    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+    const { device, actor } = await newPatientWatch();
     const writer = createIngestWriter({ database, maxSamplesPerFlush: 1_000, compactEveryMs: 0 });
     const backlogStartMs = Date.now() - 5 * 3_600_000;
     const old = (seq: number) => ({ seq, startedAt: new Date(backlogStartMs + seq * 600_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 600 }, () => 70) });
@@ -296,9 +290,7 @@ describe("live batches during a backlog drain", () => {
 
 describe("heart-rate retries racing the compactor", () => {
   it("answers every retry as a duplicate and stores each batch once while compaction runs", async () => {
-    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
-    const { device } = await createDevice(db(), { patientId: patient.id });
-    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+    const { device, actor } = await newPatientWatch();
     const writer = createIngestWriter({ database, maxBatchesPerFlush: 20, compactEveryMs: 0 });
     const startedAtMs = Date.now() - 3 * 3_600_000;
     const batch = (seq: number) => ({ seq, startedAt: new Date(startedAtMs + seq * 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, (_, index) => 60 + ((seq + index) % 40)) });
@@ -436,9 +428,7 @@ describe("heart-rate over the device socket", () => {
 
 describe("heart-rate compaction on a busy server", () => {
   it("yields to the event loop between its transactions, so sockets and alert pushes wait for one transaction, not the run", async () => {
-    const { patient } = await createPatient(db(), { hospitalId: world.home.hospital.id });
-    const { device } = await createDevice(db(), { patientId: patient.id });
-    const actor = { kind: "device" as const, deviceId: device.id, deviceKind: "WATCH" as const, patientId: patient.id, hospitalId: world.home.hospital.id };
+    const { device, actor } = await newPatientWatch();
     const writer = createIngestWriter({ database, compactEveryMs: 0 });
     const startedAtMs = Date.now() - 2 * 3_600_000;
     try {
