@@ -67,14 +67,20 @@ async function waitFor<T>(read: () => T | undefined, timeoutMs = 20_000): Promis
   }
 }
 
-/** A patient whose last minutes end in `episode`, streamed over the watch's socket up to now. */
-async function streamEpisode(options: { episode: TEpisodeType; seed: string; answerWith: TEcgRhythm | null }) {
+/** A new patient's watch and care-team clinician, both connected; the alert events the clinician receives. */
+async function connectPatient() {
   const { home } = await createWorld(db());
   const clinician = await connectClient(server.url, { cookie: (await signInAs(db(), home.clinician.id)).cookie });
   const watch = await connectClient(server.url, { namespace: "/device", token: home.deviceToken });
   sockets.push(clinician, watch);
   const alerts: TAlertEventView[] = [];
   clinician.on("alert:event", (event: TAlertEventView) => alerts.push(event));
+  return { home, watch, alerts };
+}
+
+/** A patient whose last minutes end in `episode`, streamed over the watch's socket up to now. */
+async function streamEpisode(options: { episode: TEpisodeType; seed: string; answerWith: TEcgRhythm | null }) {
+  const { home, watch, alerts } = await connectPatient();
   const requests: TEcgRequestMessage[] = [];
   const stripAcks: unknown[] = [];
   watch.on("ecg:request", (request: TEcgRequestMessage) => {
@@ -163,12 +169,7 @@ describe("escalation loop", () => {
   });
 
   it("keeps a strip that arrives after its request timed out, leaves the request TIMED_OUT, and confirms from it late", async () => {
-    const { home } = await createWorld(db());
-    const clinician = await connectClient(server.url, { cookie: (await signInAs(db(), home.clinician.id)).cookie });
-    const watch = await connectClient(server.url, { namespace: "/device", token: home.deviceToken });
-    sockets.push(clinician, watch);
-    const alerts: TAlertEventView[] = [];
-    clinician.on("alert:event", (event: TAlertEventView) => alerts.push(event));
+    const { home, watch, alerts } = await connectPatient();
     const tier1 = { atMs: Date.now() - 90_000, score: 0.9, suspected: "afib", levelBpm: 130, baselineBpm: 64, activityLevel: 0 };
     const request = await db().ecgRequest.create({
       data: { patientId: home.patient.id, deviceId: home.device.id, condition: "atrial_fibrillation", status: "TIMED_OUT", deadlineAt: new Date(Date.now() - 1_000), evidence: { tier1 } },
