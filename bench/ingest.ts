@@ -403,22 +403,7 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
   if (options.transport === "http") await pool.clients[0]!.send({});
   running.resetFlushStats();
   step(`throughput phase: closed loop, ${throughputDevices} devices, ${THROUGHPUT_BATCH_SAMPLES}-sample batches, 3 s warm-up + ${options["throughput-seconds"]} s measured`);
-  // Three days back, minute-aligned: old enough to never be "in the future", young enough to be accepted.
-  const throughputStartMs = Math.floor((Date.now() - 3 * DAY_MS) / 60_000) * 60_000;
-  const throughput: TThroughputResult = await runThroughputPhase({
-    clients: pool.clients,
-    devices: throughputSet,
-    seconds: options["throughput-seconds"],
-    warmupSeconds: 3,
-    batchSamples: THROUGHPUT_BATCH_SAMPLES,
-    intervalMs: INTERVAL_MS,
-    startedAtMs: throughputStartMs,
-    maxBatchesPerDevice: Math.floor((2 * DAY_MS) / (THROUGHPUT_BATCH_SAMPLES * INTERVAL_MS)),
-    progressEveryMs: 5_000,
-    cpu,
-    print,
-    abortClients: () => closePool(),
-  });
+  const throughput = await runClosedLoop({ clients: pool.clients, devices: throughputSet, seconds: options["throughput-seconds"], cpu, abortClients: () => closePool() });
   const throughputCpu = cpu.average();
   const throughputFlush = running.flushStats();
   closePool();
@@ -462,6 +447,21 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
   report({ options, machine, busyBefore, dbVersion, connectMs, load, loadCpu, loadFlush, loadCheck, storage, storageDay, throughput, throughputCpu, throughputFlush, throughputCheck, baseline, ceiling, warnings: collectedWarnings });
 }
 
+/** The throughput phase's closed loop (against the server, and again for the ceiling). */
+function runClosedLoop(options: { clients: TClientPool["clients"]; devices: TBenchDevice[]; seconds: number; cpu: ReturnType<typeof createCpuMeter>; abortClients: () => void }) {
+  return runThroughputPhase({
+    ...options,
+    warmupSeconds: 3,
+    batchSamples: THROUGHPUT_BATCH_SAMPLES,
+    intervalMs: INTERVAL_MS,
+    // Three days back, minute-aligned: old enough to never be "in the future", young enough to be accepted.
+    startedAtMs: Math.floor((Date.now() - 3 * DAY_MS) / 60_000) * 60_000,
+    maxBatchesPerDevice: Math.floor((2 * DAY_MS) / (THROUGHPUT_BATCH_SAMPLES * INTERVAL_MS)),
+    progressEveryMs: 5_000,
+    print,
+  });
+}
+
 type TCeiling = { throughput: TThroughputResult; cpu: TCpuSample };
 
 /** The throughput phase again, against a server that validates and acknowledges without storing anything. */
@@ -476,20 +476,7 @@ async function runCeiling(options: { devices: TBenchDevice[]; seconds: number; w
   const cpu = createCpuMeter({ getServerPid: () => child.pid });
   const pool: TClientPool = await openClientPool({ transport: "socket", baseUrl: `http://127.0.0.1:${port}`, devices: options.devices, wave: options.wave });
   try {
-    const throughput = await runThroughputPhase({
-      clients: pool.clients,
-      devices: options.devices,
-      seconds: options.seconds,
-      warmupSeconds: 3,
-      batchSamples: THROUGHPUT_BATCH_SAMPLES,
-      intervalMs: INTERVAL_MS,
-      startedAtMs: Math.floor((Date.now() - 3 * DAY_MS) / 60_000) * 60_000,
-      maxBatchesPerDevice: Math.floor((2 * DAY_MS) / (THROUGHPUT_BATCH_SAMPLES * INTERVAL_MS)),
-      progressEveryMs: 5_000,
-      cpu,
-      print,
-      abortClients: () => pool.close(),
-    });
+    const throughput = await runClosedLoop({ clients: pool.clients, devices: options.devices, seconds: options.seconds, cpu, abortClients: () => pool.close() });
     step(`  ${formatInt(throughput.samplesPerSec)} samples/s acknowledged without a database`);
     return { throughput, cpu: cpu.average() };
   } finally {
