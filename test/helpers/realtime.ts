@@ -5,6 +5,7 @@ import type { TDb } from "@/lib/db/create-prisma-client";
 import type { TDatabase } from "@/lib/db/open-database";
 import { createIngestWriter } from "@/lib/ingest/create-ingest-writer";
 import { createRealtimeServer, type TRealtime } from "@/lib/realtime/create-realtime-server";
+import { signInAs } from "./factories";
 
 export type TTestRealtime = { url: string; realtime: TRealtime; httpServer: Server; close(): Promise<void> };
 
@@ -55,4 +56,9 @@ export function connectClient(url: string, options: { namespace?: string; cookie
       reject(error);
     });
   });
+}
+
+/** Signs the user in and connects a real client with the session cookie, as their browser would. */
+export async function connectSignedIn(url: string, db: TDb, userId: string): Promise<Socket> {
+  return connectClient(url, { cookie: (await signInAs(db, userId)).cookie });
 }

@@ -16,7 +16,7 @@ import {
 import { parseConfig } from "@/lib/config";
 import type { TDatabase } from "@/lib/db/open-database";
 import { assignToCareTeam, createDevice, createUser, createWorld, signInAs } from "../helpers/factories";
-import { connectClient, startTestRealtime, type TTestRealtime } from "../helpers/realtime";
+import { connectSignedIn, startTestRealtime, type TTestRealtime } from "../helpers/realtime";
 import { createTestDatabase } from "../helpers/test-database";
 
 let database: TDatabase;
@@ -37,7 +37,7 @@ afterAll(async () => {
 });
 
 async function connectAs(userId: string, url = server.url) {
-  const socket = await connectClient(url, { cookie: (await signInAs(db(), userId)).cookie });
+  const socket = await connectSignedIn(url, db(), userId);
   const received: TAlertEventView[] = [];
   socket.on("alert:event", (event: TAlertEventView) => received.push(event));
   sockets.push(socket);

@@ -15,8 +15,8 @@ import type { TEcgRequestMessage } from "@/lib/detect/service/ecg-strip-upload";
 import { encodeEcgSamples, generateEcgStrip, type TEcgRhythm } from "@/lib/sim/ecg";
 import type { TEpisodeType } from "@/lib/sim/episodes";
 import { generateHeartRate } from "@/lib/sim/heart-rate";
-import { createWorld, signInAs } from "../helpers/factories";
-import { connectClient, startTestRealtime, type TTestRealtime } from "../helpers/realtime";
+import { createWorld } from "../helpers/factories";
+import { connectClient, connectSignedIn, startTestRealtime, type TTestRealtime } from "../helpers/realtime";
 import { createTestDatabase } from "../helpers/test-database";
 
 const RESPONSE_TIMEOUT_MS = 3_000;
@@ -70,7 +70,7 @@ async function waitFor<T>(read: () => T | undefined, timeoutMs = 20_000): Promis
 /** A new patient's watch and care-team clinician, both connected; the alert events the clinician receives. */
 async function connectPatient() {
   const { home } = await createWorld(db());
-  const clinician = await connectClient(server.url, { cookie: (await signInAs(db(), home.clinician.id)).cookie });
+  const clinician = await connectSignedIn(server.url, db(), home.clinician.id);
   const watch = await connectClient(server.url, { namespace: "/device", token: home.deviceToken });
   sockets.push(clinician, watch);
   const alerts: TAlertEventView[] = [];

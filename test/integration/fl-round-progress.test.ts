@@ -5,8 +5,8 @@ import type { Socket } from "socket.io-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { TDatabase } from "@/lib/db/open-database";
 import type { TRoundView } from "@/lib/fl/rounds/round-views";
-import { createWorld, signInAs } from "../helpers/factories";
-import { connectClient, startTestRealtime, type TTestRealtime } from "../helpers/realtime";
+import { createWorld } from "../helpers/factories";
+import { connectSignedIn, startTestRealtime, type TTestRealtime } from "../helpers/realtime";
 import { createTestDatabase } from "../helpers/test-database";
 
 let database: TDatabase;
@@ -26,8 +26,7 @@ afterAll(async () => {
 });
 
 async function connectAs(userId: string) {
-  const { cookie } = await signInAs(db(), userId);
-  const socket = await connectClient(server.url, { cookie });
+  const socket = await connectSignedIn(server.url, db(), userId);
   sockets.push(socket);
   const received: TRoundView[] = [];
   socket.on("fl:round", (view: TRoundView) => received.push(view));

@@ -14,7 +14,7 @@ import { ingestHeartRate } from "@/lib/ingest/ingest-heart-rate";
 import { getHeartRateMinutes } from "@/lib/patients/get-heart-rate-minutes";
 import { callRoute } from "../helpers/call-route";
 import { createDevice, createPatient, createWorld, signInAs } from "../helpers/factories";
-import { connectClient, startTestRealtime } from "../helpers/realtime";
+import { connectClient, connectSignedIn, startTestRealtime } from "../helpers/realtime";
 import { useDatabaseInServerContext } from "../helpers/server-context";
 import { countStoredBatches, readStoredBatches } from "../helpers/stored-heart-rate";
 import { createTestDatabase, MIGRATIONS_DIR } from "../helpers/test-database";
@@ -396,8 +396,8 @@ describe("heart-rate over the device socket", () => {
   it("acknowledges once stored, then pushes to a watching clinician and not to others", async () => {
     const server = await startTestRealtime({ db: db(), withIngest: database });
     const { device, token } = await newWatch();
-    const watcher = await connectClient(server.url, { cookie: (await signInAs(db(), world.home.clinician.id)).cookie });
-    const outsider = await connectClient(server.url, { cookie: (await signInAs(db(), world.away.clinician.id)).cookie });
+    const watcher = await connectSignedIn(server.url, db(), world.home.clinician.id);
+    const outsider = await connectSignedIn(server.url, db(), world.away.clinician.id);
     const watch = await connectClient(server.url, { namespace: "/device", token });
     try {
       expect(await watcher.emitWithAck("patient:watch", { patientId: world.home.patient.id })).toMatchObject({ ok: true });
