@@ -10,17 +10,16 @@ import type { Page } from "playwright-core";
 import { io as connect, type Socket } from "socket.io-client";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { TEcgRequestMessage } from "@/lib/detect/service/ecg-strip-upload";
-import { readDemoCredentials, type TDemoCredentials } from "@/lib/seed/seed-demo";
+import type { TDemoCredentials } from "@/lib/seed/seed-demo";
 import { encodeEcgSamples, generateEcgStrip } from "@/lib/sim/ecg";
 import { generateHeartRate } from "@/lib/sim/heart-rate";
-import { isChromiumAvailable, launchChromium, type TChromium } from "../helpers/chromium";
-import { cleanUpServerProcesses, createTempDataDir, PROJECT_DIR, startServerProcess, waitForUrl, type TServerProcess } from "../helpers/server-process";
+import { isChromiumAvailable, launchChromium, signInThroughPage, type TChromium } from "../helpers/chromium";
+import { cleanUpServerProcesses, PROJECT_DIR, startDemoServer } from "../helpers/server-process";
 
 const SCREENSHOT_DIR = path.join(PROJECT_DIR, "test-results", "screenshots");
 const hasChromium = isChromiumAvailable();
 if (!hasChromium) console.warn("Skipping the dashboard end-to-end tests: Chromium is not installed at /usr/bin/chromium (apt-get install chromium).");
 
-let server: TServerProcess;
 let url: string;
 let credentials: TDemoCredentials;
 const browsers: TChromium[] = [];
@@ -38,13 +37,7 @@ async function openBrowser(viewport?: { width: number; height: number }): Promis
   return page;
 }
 
-async function signIn(page: Page, name: string, landing: RegExp) {
-  await page.goto(`${url}/sign-in`);
-  await page.getByLabel("Email").fill(loginFor(name).email);
-  await page.getByLabel("Password").fill(credentials.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(landing);
-}
+const signIn = (page: Page, name: string, landing: RegExp) => signInThroughPage(page, { url, email: loginFor(name).email, password: credentials.password, landing });
 
 const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 
@@ -60,10 +53,7 @@ function connectWatch(token: string): Promise<Socket> {
 beforeAll(async () => {
   if (!hasChromium) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const dataDir = createTempDataDir();
-  server = startServerProcess({ dataDir, env: { SIMULATE: "false", LOG_LEVEL: "warn" } });
-  url = await waitForUrl(server);
-  credentials = readDemoCredentials(dataDir)!;
+  ({ url, credentials } = await startDemoServer({ SIMULATE: "false", LOG_LEVEL: "warn" }));
 }, 180_000);
 
 afterEach(async () => {

@@ -8,9 +8,9 @@ import path from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DEFAULT_ROUND_CONFIG } from "@/lib/fl/rounds/round-defaults";
-import { readDemoCredentials, type TDemoCredentials } from "@/lib/seed/seed-demo";
-import { isChromiumAvailable, launchChromium, type TChromium } from "../helpers/chromium";
-import { cleanUpServerProcesses, createTempDataDir, PROJECT_DIR, startServerProcess, waitForUrl, type TServerProcess } from "../helpers/server-process";
+import type { TDemoCredentials } from "@/lib/seed/seed-demo";
+import { isChromiumAvailable, launchChromium, signInThroughPage, type TChromium } from "../helpers/chromium";
+import { cleanUpServerProcesses, PROJECT_DIR, startDemoServer } from "../helpers/server-process";
 
 const SCREENSHOT_DIR = path.join(PROJECT_DIR, "test-results", "screenshots");
 const hasChromium = isChromiumAvailable();
@@ -20,7 +20,6 @@ if (!hasChromium) console.warn("Skipping the federated admin end-to-end tests: C
 const ADMIN = "Morgan Reyes";
 const OTHER_ADMIN = "Priya Natarajan";
 
-let server: TServerProcess;
 let url: string;
 let credentials: TDemoCredentials;
 const browsers: TChromium[] = [];
@@ -34,14 +33,8 @@ async function openBrowser(viewport?: { width: number; height: number }): Promis
   return page;
 }
 
-async function signIn(page: Page, name: string) {
-  const login = credentials.logins.find((candidate) => candidate.name === name)!;
-  await page.goto(`${url}/sign-in`);
-  await page.getByLabel("Email").fill(login.email);
-  await page.getByLabel("Password").fill(credentials.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
-  await page.waitForURL(/\/admin$/);
-}
+const signIn = (page: Page, name: string) =>
+  signInThroughPage(page, { url, email: credentials.logins.find((candidate) => candidate.name === name)!.email, password: credentials.password, landing: /\/admin$/ });
 
 const screenshot = (page: Page, name: string) => page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true });
 /** The admin page is long: the federated sections on their own are easier to review. */
@@ -70,10 +63,7 @@ async function issueThroughPage(page: Page, label: string, validityDays?: number
 beforeAll(async () => {
   if (!hasChromium) return;
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  const dataDir = createTempDataDir();
-  server = startServerProcess({ dataDir, env: { SIMULATE: "false", LOG_LEVEL: "warn" } });
-  url = await waitForUrl(server);
-  credentials = readDemoCredentials(dataDir)!;
+  ({ url, credentials } = await startDemoServer({ SIMULATE: "false", LOG_LEVEL: "warn" }));
 }, 180_000);
 
 afterEach(() => {

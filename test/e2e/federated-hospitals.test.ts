@@ -6,8 +6,8 @@ import { spawn } from "node:child_process";
 import { chmodSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readDemoCredentials, type TDemoCredentials } from "@/lib/seed/seed-demo";
-import { cleanUpServerProcesses, createTempDataDir, PROJECT_DIR, startServerProcess, waitForUrl, type TServerProcess } from "../helpers/server-process";
+import type { TDemoCredentials } from "@/lib/seed/seed-demo";
+import { cleanUpServerProcesses, PROJECT_DIR, startDemoServer, type TServerProcess } from "../helpers/server-process";
 
 let server: TServerProcess;
 let url: string;
@@ -15,10 +15,7 @@ let dataDir: string;
 let demo: TDemoCredentials;
 
 beforeAll(async () => {
-  dataDir = createTempDataDir();
-  server = startServerProcess({ dataDir, env: { SIMULATE: "false", MODEL_REFRESH_INTERVAL_MS: "1000" } });
-  url = await waitForUrl(server);
-  demo = readDemoCredentials(dataDir)!;
+  ({ server, url, dataDir, credentials: demo } = await startDemoServer({ SIMULATE: "false", MODEL_REFRESH_INTERVAL_MS: "1000" }));
 });
 
 afterAll(() => cleanUpServerProcesses());

@@ -3,7 +3,7 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -40,4 +40,13 @@ export async function launchChromium(options: { viewport?: { width: number; heig
       rmSync(userDataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs a user in through the sign-in page, as they would, and waits for the page they land on. */
+export async function signInThroughPage(page: Page, options: { url: string; email: string; password: string; landing: RegExp }): Promise<void> {
+  await page.goto(`${options.url}/sign-in`);
+  await page.getByLabel("Email").fill(options.email);
+  await page.getByLabel("Password").fill(options.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(options.landing);
 }

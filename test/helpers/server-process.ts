@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { readDemoCredentials, type TDemoCredentials } from "@/lib/seed/seed-demo";
 
 export const PROJECT_DIR = path.resolve(import.meta.dirname, "../..");
 
@@ -15,6 +16,14 @@ export function createTempDataDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), "pulseguard-e2e-"));
   dataDirs.push(dir);
   return dir;
+}
+
+/** `npm start`'s server on a fresh data folder with the seeded demo: its URL, its folder and the demo's sign-ins. */
+export async function startDemoServer(env: Record<string, string>): Promise<{ server: TServerProcess; url: string; dataDir: string; credentials: TDemoCredentials }> {
+  const dataDir = createTempDataDir();
+  const server = startServerProcess({ dataDir, env });
+  const url = await waitForUrl(server);
+  return { server, url, dataDir, credentials: readDemoCredentials(dataDir)! };
 }
 
 /** Starts server.ts as its own process, as `npm start` does (production mode; test/global-setup.ts builds). */
