@@ -1,9 +1,10 @@
 // Heart-rate ingestion benchmark, through the real device API of a real server process:
-//   npm run bench:ingest -- [--devices 10000] [--seconds 60] [--transport socket|http] [--db pglite|postgres]
+//   npm run bench:ingest -- [--devices 10000] [--seconds 60] [--transport socket|http] [--db pglite|postgres] [--upload-batches 60]
 // 1. load: N watches at 1 Hz (a 10-sample batch every 10 s each), ack latency from due time to ack;
 //    then every sample sent is checked against the database (lost, duplicated), the staged batches are
 //    measured, compacted into hourly chunks (timed) and measured again;
-// 2. throughput: a closed loop of back-to-back 60-sample batches at saturation;
+// 2. throughput: a closed loop of back-to-back 60-sample batches at saturation, as watches draining
+//    their offline buffers send them: many batches per request (--upload-batches), each its own seq;
 // 3. baseline: the same batches as bare multi-row INSERTs on one connection, in the same run;
 //    then the transport ceiling: the same closed loop against a server that only validates and
 //    acknowledges (bench/lib/ack-only-server.ts), the most any server behind these clients could reach;
@@ -21,6 +22,7 @@ import { parseArgs } from "node:util";
 import { z } from "zod";
 import type { TDatabase } from "../lib/db/open-database";
 import { compactHeartRate, type TCompactionResult } from "../lib/ingest/compact-heart-rate";
+import { MAX_SAMPLES_PER_BATCH } from "../lib/ingest/batch-schemas";
 import { COMPACT_EVERY_MS } from "../lib/ingest/start-heart-rate-compactor";
 import {
   bytesPerPatientDay,
@@ -78,6 +80,9 @@ const ZOptions = z.object({
   db: z.enum(["pglite", "postgres"]).optional(),
   "throughput-devices": z.coerce.number().int().min(1).max(5_000).default(300),
   "throughput-seconds": z.coerce.number().int().min(2).max(600).default(20),
+  // Minute batches per request in the throughput phase: a watch draining its buffer sends uploads of
+  // many ("heart-rate:batches"); 1 sends each batch alone, as a live watch does.
+  "upload-batches": z.coerce.number().int().min(1).max(MAX_SAMPLES_PER_BATCH / 60).default(60),
   "baseline-seconds": z.coerce.number().int().min(1).max(600).default(10),
   // The transport ceiling (socket transport only; 0 skips it).
   "ceiling-seconds": z.coerce.number().int().min(0).max(600).default(10),
@@ -259,7 +264,7 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
   print(`  machine  ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, node ${machine.node}, ${machine.platform}`);
   print(
     `  plan     load: ${formatInt(options.devices)} watches × 1 Hz over ${options.transport} for ${options.seconds} s; ` +
-      `throughput: ${throughputDevices} devices × ${THROUGHPUT_BATCH_SAMPLES}-sample batches for ${options["throughput-seconds"]} s; ` +
+      `throughput: ${throughputDevices} devices × ${THROUGHPUT_BATCH_SAMPLES}-sample batches, ${options["upload-batches"]} per request, for ${options["throughput-seconds"]} s; ` +
       `baseline: bare INSERT for ${options["baseline-seconds"]} s; db ${options.db}`,
   );
 
@@ -402,8 +407,17 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
   pool = await openClientPool({ transport: options.transport, baseUrl: running.url, devices: throughputSet, wave: options["connect-wave"], maxHttpSockets: Math.max(256, throughputDevices) });
   if (options.transport === "http") await pool.clients[0]!.send({});
   running.resetFlushStats();
-  step(`throughput phase: closed loop, ${throughputDevices} devices, ${THROUGHPUT_BATCH_SAMPLES}-sample batches, 3 s warm-up + ${options["throughput-seconds"]} s measured`);
-  const throughput = await runClosedLoop({ clients: pool.clients, devices: throughputSet, seconds: options["throughput-seconds"], cpu, abortClients: () => closePool() });
+  step(
+    `throughput phase: closed loop, ${throughputDevices} devices, ${THROUGHPUT_BATCH_SAMPLES}-sample batches, ${options["upload-batches"]} per request, 3 s warm-up + ${options["throughput-seconds"]} s measured`,
+  );
+  const throughput = await runClosedLoop({
+    clients: pool.clients,
+    devices: throughputSet,
+    seconds: options["throughput-seconds"],
+    uploadBatches: options["upload-batches"],
+    cpu,
+    abortClients: () => closePool(),
+  });
   const throughputCpu = cpu.average();
   const throughputFlush = running.flushStats();
   closePool();
@@ -431,7 +445,7 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
 
   let ceiling: TCeiling | undefined;
   if (options["ceiling-seconds"] > 0 && options.transport === "socket") {
-    ceiling = await runCeiling({ devices: throughputSet, seconds: options["ceiling-seconds"], wave: options["connect-wave"], cleanup });
+    ceiling = await runCeiling({ devices: throughputSet, seconds: options["ceiling-seconds"], uploadBatches: options["upload-batches"], wave: options["connect-wave"], cleanup });
   }
 
   step("cleaning up");
@@ -448,7 +462,14 @@ async function runBenchmark(options: TOptions, cleanup: ReturnType<typeof create
 }
 
 /** The throughput phase's closed loop (against the server, and again for the ceiling). */
-function runClosedLoop(options: { clients: TClientPool["clients"]; devices: TBenchDevice[]; seconds: number; cpu: ReturnType<typeof createCpuMeter>; abortClients: () => void }) {
+function runClosedLoop(options: {
+  clients: TClientPool["clients"];
+  devices: TBenchDevice[];
+  seconds: number;
+  uploadBatches: number;
+  cpu: ReturnType<typeof createCpuMeter>;
+  abortClients: () => void;
+}) {
   return runThroughputPhase({
     ...options,
     warmupSeconds: 3,
@@ -465,7 +486,13 @@ function runClosedLoop(options: { clients: TClientPool["clients"]; devices: TBen
 type TCeiling = { throughput: TThroughputResult; cpu: TCpuSample };
 
 /** The throughput phase again, against a server that validates and acknowledges without storing anything. */
-async function runCeiling(options: { devices: TBenchDevice[]; seconds: number; wave: number; cleanup: ReturnType<typeof createCleanup> }): Promise<TCeiling> {
+async function runCeiling(options: {
+  devices: TBenchDevice[];
+  seconds: number;
+  uploadBatches: number;
+  wave: number;
+  cleanup: ReturnType<typeof createCleanup>;
+}): Promise<TCeiling> {
   step("transport ceiling: the same closed loop against an acknowledge-only socket.io server (stores nothing)");
   const child = fork(path.join(import.meta.dirname, "lib", "ack-only-server.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   options.cleanup.add("stop the acknowledge-only server", () => child.kill("SIGTERM"));
@@ -476,7 +503,14 @@ async function runCeiling(options: { devices: TBenchDevice[]; seconds: number; w
   const cpu = createCpuMeter({ getServerPid: () => child.pid });
   const pool: TClientPool = await openClientPool({ transport: "socket", baseUrl: `http://127.0.0.1:${port}`, devices: options.devices, wave: options.wave });
   try {
-    const throughput = await runClosedLoop({ clients: pool.clients, devices: options.devices, seconds: options.seconds, cpu, abortClients: () => pool.close() });
+    const throughput = await runClosedLoop({
+      clients: pool.clients,
+      devices: options.devices,
+      seconds: options.seconds,
+      uploadBatches: options.uploadBatches,
+      cpu,
+      abortClients: () => pool.close(),
+    });
     step(`  ${formatInt(throughput.samplesPerSec)} samples/s acknowledged without a database`);
     return { throughput, cpu: cpu.average() };
   } finally {
@@ -581,8 +615,11 @@ function report(r: {
         `${formatInt(storage.compaction.batches)} batches → ${formatInt(storage.compaction.chunks)} chunk writes in ${(storage.compaction.ms / 1000).toFixed(1)} s (${formatInt(compactionRate)} samples/s, ${storage.compaction.transactions} transactions); ${formatBytes(loadPerDay)} per patient-day if extrapolated (one-minute chunks: row overhead on 60 samples)`,
       ],
       ...describeStorage(storage.compacted),
-      ["throughput", `${throughput.devices} devices, closed loop, ${throughput.batchSamples}-sample batches, ${(throughput.measuredMs / 1000).toFixed(0)} s measured after 3 s warm-up`],
-      ["    API", `${formatInt(throughput.samplesPerSec)} samples/s; ack ${latencyText(throughput.latency)}`],
+      [
+        "throughput",
+        `${throughput.devices} devices, closed loop, ${throughput.batchSamples}-sample batches, ${throughput.uploadBatches} per request, ${(throughput.measuredMs / 1000).toFixed(0)} s measured after 3 s warm-up`,
+      ],
+      ["    API", `${formatInt(throughput.samplesPerSec)} samples/s; ack per request ${latencyText(throughput.latency)}`],
       ...describeCounters(throughput.counters).map((line, index) => [index === 0 ? "    batches" : "", line]),
       ["    cpu (avg)", cpuText(r.throughputCpu)],
       ...flushRows(r.throughputFlush),

@@ -1,12 +1,12 @@
 // The transport ceiling for bench:ingest: a socket.io server in a process of its own, with the product's
-// socket.io options and /device event, that checks each heart-rate batch with the product's schema and
+// socket.io options and /device events, that checks each heart-rate batch or upload with the product's schema and
 // acknowledges it at once, storing nothing. Whatever the benchmark's clients and socket.io reach against it
 // on this machine bounds what any server behind the same clients could reach; bench:ingest reports it next
 // to the throughput ratio. Started by bench/ingest.ts (fork); tells its port over IPC, exits on SIGTERM.
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Server } from "socket.io";
-import { ZHeartRateBatchSchema } from "../../lib/ingest/batch-schemas";
+import { ZHeartRateBatchSchema, ZHeartRateUploadSchema } from "../../lib/ingest/batch-schemas";
 
 const httpServer = createServer((_request, response) => {
   response.statusCode = 404;
@@ -20,6 +20,14 @@ io.of("/device").on("connection", (socket) => {
       parsed.success
         ? { ok: true, data: { deviceId: socket.id, seq: parsed.data.seq, status: "stored", samples: parsed.data.bpm.length } }
         : { ok: false, error: { code: "VALIDATION", message: "invalid batch" } },
+    );
+  });
+  socket.on("heart-rate:batches", (payload: unknown, ack?: (response: unknown) => void) => {
+    const parsed = ZHeartRateUploadSchema.safeParse(payload);
+    ack?.(
+      parsed.success
+        ? { ok: true, data: { results: parsed.data.batches.map((batch) => ({ deviceId: socket.id, seq: batch.seq, status: "stored", samples: batch.bpm.length })) } }
+        : { ok: false, error: { code: "VALIDATION", message: "invalid upload" } },
     );
   });
 });

@@ -3,7 +3,7 @@
 // the connection itself, so thousands can be opened in waves and counted.
 import http from "node:http";
 import { io, type Socket } from "socket.io-client";
-import type { DeviceClientToServerEvents, DeviceServerToClientEvents, TAckError, TIngestAckData } from "../../lib/realtime/events";
+import type { DeviceClientToServerEvents, DeviceServerToClientEvents, TAckError, TIngestAckData, TUploadBatchResultData } from "../../lib/realtime/events";
 import type { TBenchDevice } from "./bench-database";
 import { sleep } from "./stats";
 
@@ -12,12 +12,31 @@ export type TSendOutcome =
   | { kind: "retry"; afterMs?: number; reason: string }
   | { kind: "rejected"; code: string; message: string };
 
-export type TDeviceClient = { send(body: unknown): Promise<TSendOutcome>; close(): void };
+/** An upload of several batches: answered per batch, or refused (or to be retried) as a whole. */
+export type TUploadOutcome = { kind: "results"; results: TSendOutcome[] } | Exclude<TSendOutcome, { kind: "ack" }>;
+
+export type TDeviceClient = {
+  send(body: unknown): Promise<TSendOutcome>;
+  /** `{ batches: bodies }` in one request ("heart-rate:batches", or the same POST with `batches`). */
+  sendUpload(bodies: unknown[]): Promise<TUploadOutcome>;
+  close(): void;
+};
 
 export type TTransportKind = "socket" | "http";
 
 const REQUEST_TIMEOUT_MS = 15_000;
 const RETRYABLE_CODES = new Set(["THROTTLED", "UNAVAILABLE", "INTERNAL"]);
+
+/** A refusal (a whole request's, or one batch's in an upload) as an outcome: retry later, or refused for good. */
+function refusal(error: TAckError): Exclude<TSendOutcome, { kind: "ack" }> {
+  if (RETRYABLE_CODES.has(error.code)) return { kind: "retry", reason: error.code, afterMs: error.retryAfterS ? error.retryAfterS * 1000 : undefined };
+  return { kind: "rejected", code: error.code, message: error.message };
+}
+
+const toUploadOutcome = (results: TUploadBatchResultData[]): TUploadOutcome => ({
+  kind: "results",
+  results: results.map((result) => (result.error ? refusal(result.error) : { kind: "ack", status: result.status })),
+});
 
 type TDeviceSocket = Socket<DeviceServerToClientEvents, DeviceClientToServerEvents>;
 
@@ -48,11 +67,18 @@ function createSocketClient(baseUrl: string, device: TBenchDevice): { client: TD
           const response = (await socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck("heart-rate:batch", body)) as
             | { ok: true; data: TIngestAckData }
             | { ok: false; error: TAckError };
-          if (response.ok) return { kind: "ack", status: response.data.status };
-          if (RETRYABLE_CODES.has(response.error.code)) {
-            return { kind: "retry", reason: response.error.code, afterMs: response.error.retryAfterS ? response.error.retryAfterS * 1000 : undefined };
-          }
-          return { kind: "rejected", code: response.error.code, message: response.error.message };
+          return response.ok ? { kind: "ack", status: response.data.status } : refusal(response.error);
+        } catch {
+          return { kind: "retry", reason: "ack timeout" };
+        }
+      },
+      async sendUpload(bodies) {
+        if (!socket.connected) return { kind: "retry", reason: "disconnected", afterMs: 250 };
+        try {
+          const response = (await socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck("heart-rate:batches", { batches: bodies })) as
+            | { ok: true; data: { results: TUploadBatchResultData[] } }
+            | { ok: false; error: TAckError };
+          return response.ok ? toUploadOutcome(response.data.results) : refusal(response.error);
         } catch {
           return { kind: "retry", reason: "ack timeout" };
         }
@@ -88,32 +114,34 @@ function postJson(agent: http.Agent, signal: AbortSignal, url: URL, token: strin
   });
 }
 
-type TResponseBody = { ack?: { status: "stored" | "duplicate" }; error?: { code: string; message: string } };
+type TResponseBody = { ack?: { status: "stored" | "duplicate" }; results?: TUploadBatchResultData[]; error?: { code: string; message: string } };
 
 function createHttpClient(agent: http.Agent, signal: AbortSignal, baseUrl: string, device: TBenchDevice): TDeviceClient {
   const url = new URL(`/api/devices/${device.deviceId}/heart-rate`, baseUrl);
+  /** POSTs the body; a 200 goes to `onOk` (undefined when its body is incomplete), anything else is a refusal. */
+  const post = async <T>(body: unknown, onOk: (parsed: TResponseBody | null) => T | undefined): Promise<T | Exclude<TSendOutcome, { kind: "ack" }>> => {
+    let response: Awaited<ReturnType<typeof postJson>>;
+    try {
+      response = await postJson(agent, signal, url, device.token, body);
+    } catch (error) {
+      return { kind: "retry", reason: error instanceof Error ? error.message : "network" };
+    }
+    let parsed: TResponseBody | null;
+    try {
+      parsed = JSON.parse(response.text) as TResponseBody;
+    } catch {
+      parsed = null;
+    }
+    if (response.status === 200) return onOk(parsed) ?? { kind: "retry", reason: "incomplete response" };
+    if (response.status === 429 || response.status === 408 || response.status >= 500) {
+      const retryAfterS = Number(response.retryAfter);
+      return { kind: "retry", reason: `http ${response.status}`, afterMs: Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : undefined };
+    }
+    return { kind: "rejected", code: parsed?.error?.code ?? `HTTP_${response.status}`, message: parsed?.error?.message ?? response.text.slice(0, 200) };
+  };
   return {
-    async send(body) {
-      let response: Awaited<ReturnType<typeof postJson>>;
-      try {
-        response = await postJson(agent, signal, url, device.token, body);
-      } catch (error) {
-        return { kind: "retry", reason: error instanceof Error ? error.message : "network" };
-      }
-      let parsed: TResponseBody | null;
-      try {
-        parsed = JSON.parse(response.text) as TResponseBody;
-      } catch {
-        parsed = null;
-      }
-      if (response.status === 200 && parsed?.ack) return { kind: "ack", status: parsed.ack.status };
-      if (response.status === 200) return { kind: "retry", reason: "incomplete response" };
-      if (response.status === 429 || response.status === 408 || response.status >= 500) {
-        const retryAfterS = Number(response.retryAfter);
-        return { kind: "retry", reason: `http ${response.status}`, afterMs: Number.isFinite(retryAfterS) && retryAfterS > 0 ? retryAfterS * 1000 : undefined };
-      }
-      return { kind: "rejected", code: parsed?.error?.code ?? `HTTP_${response.status}`, message: parsed?.error?.message ?? response.text.slice(0, 200) };
-    },
+    send: (body) => post<TSendOutcome>(body, (parsed) => (parsed?.ack ? { kind: "ack", status: parsed.ack.status } : undefined)),
+    sendUpload: (bodies) => post<TUploadOutcome>({ batches: bodies }, (parsed) => (parsed?.results ? toUploadOutcome(parsed.results) : undefined)),
     close() {},
   };
 }
@@ -169,6 +197,44 @@ export async function openClientPool(options: {
 export function retryDelayMs(attempt: number, afterMs: number | undefined): number {
   const backoffMs = Math.random() * Math.min(10_000, 250 * 2 ** Math.min(attempt, 8));
   return Math.max(afterMs ?? 0, backoffMs);
+}
+
+/**
+ * Sends an upload until every batch in it is acknowledged or refused for good: a batch the server asks
+ * to retry goes again in the next upload, with what else is still unsettled. Outcomes in `bodies` order.
+ */
+export async function sendUploadUntilSettled(
+  client: TDeviceClient,
+  bodies: unknown[],
+  options: { isStopped: () => boolean; onRetry: (reason: string) => void },
+): Promise<(TSendOutcome | { kind: "abandoned" })[]> {
+  const outcomes: (TSendOutcome | { kind: "abandoned" })[] = bodies.map(() => ({ kind: "abandoned" }));
+  let pending = bodies.map((_, index) => index);
+  for (let attempt = 1; pending.length > 0 && !options.isStopped(); attempt += 1) {
+    const outcome = await client.sendUpload(pending.map((index) => bodies[index]));
+    let retry: { reason: string; afterMs?: number } | undefined;
+    if (outcome.kind === "results") {
+      const unsettled: number[] = [];
+      pending.forEach((index, position) => {
+        const result = outcome.results[position] ?? { kind: "retry", reason: "missing result" };
+        if (result.kind !== "retry") outcomes[index] = result;
+        else {
+          unsettled.push(index);
+          retry ??= result;
+        }
+      });
+      pending = unsettled;
+    } else if (outcome.kind === "rejected") {
+      for (const index of pending) outcomes[index] = outcome;
+      pending = [];
+    } else {
+      retry = outcome;
+    }
+    if (!retry) break;
+    options.onRetry(retry.reason);
+    await sleep(retryDelayMs(attempt, retry.afterMs));
+  }
+  return outcomes;
 }
 
 /** Sends one batch until it is acknowledged or refused for good; reports each retry. */

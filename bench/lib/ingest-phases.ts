@@ -4,7 +4,7 @@
 // - a closed loop at saturation (each device sends its next batch as soon as the previous is acked).
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { TBenchDevice } from "./bench-database";
-import { sendUntilSettled, type TDeviceClient } from "./device-clients";
+import { sendUntilSettled, sendUploadUntilSettled, type TDeviceClient } from "./device-clients";
 import { formatCpu, type createCpuMeter } from "./machine";
 import { createLatencyRecorder, formatMs, sleep, type TLatencySummary } from "./stats";
 
@@ -232,6 +232,7 @@ export async function runLoadPhase(options: {
 export type TThroughputResult = {
   devices: number;
   batchSamples: number;
+  uploadBatches: number;
   measuredMs: number;
   measuredSamples: number;
   samplesPerSec: number;
@@ -245,9 +246,10 @@ export const THROUGHPUT_SEQ_BASE = 1_000_000;
 
 /**
  * Closed loop at saturation: every device sends back-to-back batches of consecutive samples starting
- * `startedAtMs` (days in the past, so nothing is refused as future), each as soon as the previous is
- * acked. Acks in the first `warmupSeconds` are not counted; samplesPerSec = samples acked in the
- * measured window / its length.
+ * `startedAtMs` (days in the past, so nothing is refused as future), `uploadBatches` per request, each
+ * request as soon as the previous is answered: a fleet draining its offline buffers. Acks in the first
+ * `warmupSeconds` are not counted; samplesPerSec = samples acked in the measured window / its length.
+ * Latency is per request.
  */
 export async function runThroughputPhase(options: {
   clients: TDeviceClient[];
@@ -255,6 +257,8 @@ export async function runThroughputPhase(options: {
   seconds: number;
   warmupSeconds: number;
   batchSamples: number;
+  /** Batches per request: 1 sends each alone ("heart-rate:batch"), more sends uploads ("heart-rate:batches"). */
+  uploadBatches: number;
   intervalMs: number;
   startedAtMs: number;
   maxBatchesPerDevice: number;
@@ -264,7 +268,7 @@ export async function runThroughputPhase(options: {
   /** Cancels every send still in flight (closes the clients), when the last acks do not come. */
   abortClients: () => void;
 }): Promise<TThroughputResult> {
-  const { clients, devices, batchSamples, intervalMs } = options;
+  const { clients, devices, batchSamples, intervalMs, uploadBatches } = options;
   const latency = createLatencyRecorder();
   const counters = newCounters();
   const sentSamples = new Int32Array(devices.length);
@@ -295,35 +299,41 @@ export async function runThroughputPhase(options: {
   };
   const progressTimer = setInterval(progress, options.progressEveryMs);
 
+  const retryOptions = {
+    isStopped: () => stopped,
+    onRetry: (reason: string) => {
+      counters.retries += 1;
+      bump(counters.retryReasons, reason);
+    },
+  };
   const runDevice = async (deviceIndex: number) => {
     const client = clients[deviceIndex]!;
-    for (let batchIndex = 0; batchIndex < options.maxBatchesPerDevice && performance.now() < endAt; batchIndex += 1) {
-      const seq = THROUGHPUT_SEQ_BASE + batchIndex;
-      const { bpm, activity } = makeHeartRateBatch(deviceIndex, seq, batchSamples);
-      const startedAt = new Date(options.startedAtMs + batchIndex * batchSamples * intervalMs).toISOString();
-      const sentAt = performance.now();
-      sentSamples[deviceIndex] = (sentSamples[deviceIndex] ?? 0) + batchSamples;
-      const outcome = await sendUntilSettled(client, { seq, startedAt, intervalMs, bpm, activity }, {
-        isStopped: () => stopped,
-        onRetry: (reason) => {
-          counters.retries += 1;
-          bump(counters.retryReasons, reason);
-        },
-      });
-      const ackAt = performance.now();
-      if (outcome.kind === "ack") {
-        latency.record(ackAt - sentAt);
-        ackedSamples[deviceIndex] = (ackedSamples[deviceIndex] ?? 0) + batchSamples;
-        counters.acked += 1;
-        counters[outcome.status] += 1;
-        totalAckedSamples += batchSamples;
-        if (ackAt >= measureFrom && ackAt <= endAt) measuredSamples += batchSamples;
-      } else if (outcome.kind === "rejected") {
-        counters.rejected += 1;
-        bump(counters.rejections, `${outcome.code}: ${outcome.message}`);
-      } else {
-        return;
+    for (let batchIndex = 0; batchIndex < options.maxBatchesPerDevice && performance.now() < endAt; batchIndex += uploadBatches) {
+      const bodies = [];
+      for (let index = batchIndex; index < Math.min(batchIndex + uploadBatches, options.maxBatchesPerDevice); index += 1) {
+        const seq = THROUGHPUT_SEQ_BASE + index;
+        const { bpm, activity } = makeHeartRateBatch(deviceIndex, seq, batchSamples);
+        bodies.push({ seq, startedAt: new Date(options.startedAtMs + index * batchSamples * intervalMs).toISOString(), intervalMs, bpm, activity });
       }
+      const sentAt = performance.now();
+      sentSamples[deviceIndex] = (sentSamples[deviceIndex] ?? 0) + bodies.length * batchSamples;
+      // One batch per request as a live watch sends; several as a watch draining its buffer does.
+      const outcomes = uploadBatches === 1 ? [await sendUntilSettled(client, bodies[0], retryOptions)] : await sendUploadUntilSettled(client, bodies, retryOptions);
+      const ackAt = performance.now();
+      latency.record(ackAt - sentAt);
+      for (const outcome of outcomes) {
+        if (outcome.kind === "ack") {
+          ackedSamples[deviceIndex] = (ackedSamples[deviceIndex] ?? 0) + batchSamples;
+          counters.acked += 1;
+          counters[outcome.status] += 1;
+          totalAckedSamples += batchSamples;
+          if (ackAt >= measureFrom && ackAt <= endAt) measuredSamples += batchSamples;
+        } else if (outcome.kind === "rejected") {
+          counters.rejected += 1;
+          bump(counters.rejections, `${outcome.code}: ${outcome.message}`);
+        }
+      }
+      if (outcomes.some((outcome) => outcome.kind === "abandoned")) return;
     }
   };
 
@@ -343,6 +353,7 @@ export async function runThroughputPhase(options: {
     return {
       devices: devices.length,
       batchSamples,
+      uploadBatches,
       measuredMs: endAt - measureFrom,
       measuredSamples,
       samplesPerSec: measuredSamples / ((endAt - measureFrom) / 1000),

@@ -51,6 +51,29 @@ export const ZHeartRateBatchSchema = z
   });
 export type THeartRateBatch = z.infer<typeof ZHeartRateBatchSchema>;
 
+// An upload of several batches at once: a watch draining its offline buffer sends an hour of 10-second
+// batches in one request instead of 360 round trips. Each batch keeps its own seq, so each is stored
+// exactly once and answered on its own; the total is held to one full batch's samples, so an upload
+// costs the server no more memory than the largest single batch.
+export const MAX_BATCHES_PER_UPLOAD = 360;
+
+export const ZHeartRateUploadSchema = z
+  .strictObject({ batches: z.array(ZHeartRateBatchSchema).min(1).max(MAX_BATCHES_PER_UPLOAD) })
+  .superRefine(({ batches }, ctx) => {
+    const firstIndexBySeq = new Map<number, number>();
+    let samples = 0;
+    batches.forEach((batch, index) => {
+      samples += batch.bpm.length;
+      const first = firstIndexBySeq.get(batch.seq);
+      if (first === undefined) firstIndexBySeq.set(batch.seq, index);
+      else ctx.addIssue({ code: "custom", path: ["batches", index, "seq"], message: `repeats the seq of batches.${first}`, input: batch.seq });
+    });
+    if (samples > MAX_SAMPLES_PER_BATCH) {
+      ctx.addIssue({ code: "custom", path: ["batches"], message: `at most ${MAX_SAMPLES_PER_BATCH} samples in all per upload (got ${samples})`, input: samples });
+    }
+  });
+export type THeartRateUpload = z.infer<typeof ZHeartRateUploadSchema>;
+
 // Glucose sensors report 40-400 mg/dL (values outside are shown as LO/HI by CGMs, not as numbers).
 export const MIN_GLUCOSE_MG_DL = 40;
 export const MAX_GLUCOSE_MG_DL = 400;
@@ -77,3 +100,6 @@ export type TGlucoseBatch = z.infer<typeof ZGlucoseBatchSchema>;
 // A full batch (3,600 samples of bpm and activity) is about 40 KB of JSON; 256 KB leaves room for
 // whitespace without letting a client make the server buffer megabytes.
 export const DEVICE_BATCH_MAX_BYTES = 256 * 1024;
+
+/** Whether a device body is an upload of several batches (`{ batches }`) rather than one batch. */
+export const isHeartRateUpload = (body: unknown): boolean => typeof body === "object" && body !== null && !Array.isArray(body) && "batches" in body;

@@ -39,6 +39,12 @@ export type TIngestAck = { deviceId: string; seq: number; status: "stored" | "du
 
 export type TIngestWriter = {
   submit(item: TIngestItem): Promise<TIngestAck>;
+  /**
+   * Several batches at once (an upload from one device): queued together, one promise per item, or
+   * refused together before anything is queued: throws THROTTLED when the queue has no room for all of
+   * them, UNAVAILABLE when the writer is closing.
+   */
+  submitMany(items: TIngestItem[]): Promise<TIngestAck>[];
   stats(): { queuedSamples: number; queuedBatches: number; flushes: number };
   /** Called after each commit with what was newly stored (not duplicates): live pushes and detection hang here. */
   onStored(listener: TStoredListener): void;
@@ -172,19 +178,26 @@ export function createIngestWriter(options: {
     });
   }
 
+  function submitMany(items: TIngestItem[]): Promise<TIngestAck>[] {
+    if (closed) throw new AppError("UNAVAILABLE", { message: "Server is shutting down; retry", retryAfterS: 2 });
+    let samples = 0;
+    for (const item of items) samples += sampleCount(item);
+    if (queuedSamples + samples > maxQueuedSamples) throw new AppError("THROTTLED", { message: "Ingest queue is full; retry later", retryAfterS: 1 });
+    queuedSamples += samples;
+    const acks = items.map((item) => new Promise<TIngestAck>((resolve, reject) => queue.push({ item, resolve, reject })));
+    scheduleFlush();
+    return acks;
+  }
+
   return {
     submit(item) {
-      if (closed) return Promise.reject(new AppError("UNAVAILABLE", { message: "Server is shutting down; retry", retryAfterS: 2 }));
-      const samples = sampleCount(item);
-      if (queuedSamples + samples > maxQueuedSamples) {
-        return Promise.reject(new AppError("THROTTLED", { message: "Ingest queue is full; retry later", retryAfterS: 1 }));
+      try {
+        return submitMany([item])[0]!;
+      } catch (error) {
+        return Promise.reject(error);
       }
-      queuedSamples += samples;
-      return new Promise<TIngestAck>((resolve, reject) => {
-        queue.push({ item, resolve, reject });
-        scheduleFlush();
-      });
     },
+    submitMany,
     stats: () => ({ queuedSamples, queuedBatches: queue.length, flushes }),
     onStored(listener) {
       storedListeners.push(listener);

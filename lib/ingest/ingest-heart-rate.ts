@@ -1,9 +1,11 @@
 // Server-only.
 import type { TDeviceActor } from "../auth/actor";
 import { AppError } from "../errors/app-error";
+import { toErrorBody } from "../errors/to-error-body";
+import type { TUploadBatchResultData } from "../realtime/events";
 import type { THeartRateBatch } from "./batch-schemas";
 import { checkBatchTime } from "./check-batch-time";
-import type { TIngestAck, TIngestWriter } from "./create-ingest-writer";
+import type { THeartRateItem, TIngestAck, TIngestWriter } from "./create-ingest-writer";
 
 /** Stores a heart-rate batch from a watch exactly once; resolves when it is durable. */
 export async function ingestHeartRate(options: {
@@ -13,17 +15,41 @@ export async function ingestHeartRate(options: {
   batch: THeartRateBatch;
   nowMs?: number;
 }): Promise<TIngestAck> {
-  const { actor, batch } = options;
-  assertDeviceMayWrite(actor, options.deviceId, "WATCH");
-  const receivedAtMs = Date.now();
+  assertDeviceMayWrite(options.actor, options.deviceId, "WATCH");
+  return options.writer.submit(toHeartRateItem(options.actor, options.batch, "startedAt", options.nowMs ?? Date.now()));
+}
+
+/**
+ * Stores the batches of one upload, each exactly once by its own (device, seq). The upload is checked
+ * whole before anything is queued: one bad batch refuses all of them (naming it, `batches.3.startedAt`),
+ * and a full queue refuses all of them (THROTTLED). Resolves when every batch is durable or has failed:
+ * the answer says per batch, so a device drops what was stored and resends only what was not.
+ */
+export async function ingestHeartRateUpload(options: {
+  writer: TIngestWriter;
+  actor: TDeviceActor;
+  deviceId: string;
+  batches: THeartRateBatch[];
+  nowMs?: number;
+}): Promise<{ results: TUploadBatchResultData[] }> {
+  assertDeviceMayWrite(options.actor, options.deviceId, "WATCH");
+  const nowMs = options.nowMs ?? Date.now();
+  const items = options.batches.map((batch, index) => toHeartRateItem(options.actor, batch, `batches.${index}.startedAt`, nowMs));
+  // A full queue or a closing writer refuses the whole upload (thrown here, answered as for one batch).
+  const settled = await Promise.allSettled(options.writer.submitMany(items));
+  return {
+    results: settled.map((outcome, index) => {
+      if (outcome.status === "fulfilled") return outcome.value;
+      const { body, retryAfterS } = toErrorBody(outcome.reason);
+      return { seq: items[index]!.seq, error: { code: body.error.code, message: body.error.message, ...(retryAfterS ? { retryAfterS } : {}) } };
+    }),
+  };
+}
+
+function toHeartRateItem(actor: TDeviceActor, batch: THeartRateBatch, field: string, nowMs: number): THeartRateItem {
   const startedAtMs = Date.parse(batch.startedAt);
-  checkBatchTime({
-    firstMs: startedAtMs,
-    lastMs: startedAtMs + (batch.bpm.length - 1) * batch.intervalMs,
-    nowMs: options.nowMs ?? Date.now(),
-    field: "startedAt",
-  });
-  return options.writer.submit({
+  checkBatchTime({ firstMs: startedAtMs, lastMs: startedAtMs + (batch.bpm.length - 1) * batch.intervalMs, nowMs, field });
+  return {
     kind: "heart-rate",
     deviceId: actor.deviceId,
     patientId: actor.patientId,
@@ -32,8 +58,8 @@ export async function ingestHeartRate(options: {
     intervalMs: batch.intervalMs,
     bpm: batch.bpm,
     activity: batch.activity ?? batch.bpm.map(() => 0),
-    receivedAtMs,
-  });
+    receivedAtMs: Date.now(),
+  };
 }
 
 export function assertDeviceMayWrite(actor: TDeviceActor, deviceId: string, kind: TDeviceActor["deviceKind"]): void {

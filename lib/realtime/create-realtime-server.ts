@@ -21,10 +21,10 @@ import { getSessionActor, SESSION_COOKIE } from "../auth/sessions";
 import type { TDb } from "../db/create-prisma-client";
 import { AppError } from "../errors/app-error";
 import { toErrorBody } from "../errors/to-error-body";
-import { ZGlucoseBatchSchema, ZHeartRateBatchSchema } from "../ingest/batch-schemas";
+import { ZGlucoseBatchSchema, ZHeartRateBatchSchema, ZHeartRateUploadSchema } from "../ingest/batch-schemas";
 import type { TIngestWriter } from "../ingest/create-ingest-writer";
 import { ingestGlucose } from "../ingest/ingest-glucose";
-import { ingestHeartRate } from "../ingest/ingest-heart-rate";
+import { ingestHeartRate, ingestHeartRateUpload } from "../ingest/ingest-heart-rate";
 import { parseCookies } from "../http/cookies";
 import { isAllowedOrigin } from "../http/with-route";
 import { getLogger } from "../log/logger";
@@ -113,7 +113,8 @@ export async function createRealtimeServer(options: {
   }
 
   // Write first, then acknowledge, then push: live heart rate goes out only after the commit.
-  options.ingest?.onStored((stored) => pushStoredHeartRate(io, stored));
+  // Without Redis every watcher is connected here, so patients nobody watches can be skipped.
+  options.ingest?.onStored((stored) => pushStoredHeartRate(io, stored, { localRoomsOnly: !options.redisUrl }));
   const alerts = createAlertPublisher({ io, db });
   const flRounds = createRoundProgressPublisher({ io, db });
 
@@ -228,6 +229,9 @@ export async function createRealtimeServer(options: {
     };
     socket.on("heart-rate:batch", (payload, ack) =>
       answer(ack, () => ingestHeartRate({ writer: getWriter(), actor, deviceId: actor.deviceId, batch: ZHeartRateBatchSchema.parse(payload) })),
+    );
+    socket.on("heart-rate:batches", (payload, ack) =>
+      answer(ack, () => ingestHeartRateUpload({ writer: getWriter(), actor, deviceId: actor.deviceId, batches: ZHeartRateUploadSchema.parse(payload).batches })),
     );
     socket.on("glucose:batch", (payload, ack) =>
       answer(ack, () => ingestGlucose({ writer: getWriter(), actor, deviceId: actor.deviceId, batch: ZGlucoseBatchSchema.parse(payload) })),

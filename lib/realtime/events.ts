@@ -42,11 +42,18 @@ export interface ServerToClientEvents {
 }
 
 export type TIngestAckData = { deviceId: string; seq: number; status: "stored" | "duplicate"; samples: number };
+/** One batch of an upload: stored (or a duplicate of a stored one), or refused with a reason (retryable when retryAfterS is set). */
+export type TUploadBatchResultData = (TIngestAckData & { error?: undefined }) | { seq: number; error: TAckError; status?: undefined };
 
 export interface DeviceClientToServerEvents {
   "device:whoami": (ack: TAck<{ deviceId: string; patientId: string; kind: string }>) => void;
   /** Same body and rules as POST /api/devices/{id}/heart-rate; acknowledged once durable. */
   "heart-rate:batch": (payload: unknown, ack: TAck<TIngestAckData>) => void;
+  /**
+   * Several heart-rate batches at once, `{ batches: [...] }` (a drained offline buffer): same body and
+   * rules as POST /api/devices/{id}/heart-rate with `batches`; answered per batch once each is settled.
+   */
+  "heart-rate:batches": (payload: unknown, ack: TAck<{ results: TUploadBatchResultData[] }>) => void;
   "glucose:batch": (payload: unknown, ack: TAck<TIngestAckData>) => void;
   /** The answer to "ecg:request": the strip, stored before it is acknowledged. */
   "ecg:strip": (payload: unknown, ack: TAck<TEcgStripAck>) => void;

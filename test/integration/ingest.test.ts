@@ -6,11 +6,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { POST as postGlucose } from "@/app/api/devices/[deviceId]/glucose/route";
 import { POST as postHeartRate } from "@/app/api/devices/[deviceId]/heart-rate/route";
+import { parseConfig } from "@/lib/config";
 import { applyMigrations, readMigrationFiles } from "@/lib/db/migrate";
 import { openDatabase, type TDatabase } from "@/lib/db/open-database";
 import { createIngestWriter } from "@/lib/ingest/create-ingest-writer";
 import { compactHeartRate } from "@/lib/ingest/compact-heart-rate";
-import { ingestHeartRate } from "@/lib/ingest/ingest-heart-rate";
+import { ingestHeartRate, ingestHeartRateUpload } from "@/lib/ingest/ingest-heart-rate";
 import { getHeartRateMinutes } from "@/lib/patients/get-heart-rate-minutes";
 import { callRoute } from "../helpers/call-route";
 import { createDevice, createPatient, createWorld, signInAs } from "../helpers/factories";
@@ -115,6 +116,87 @@ describe("heart-rate over HTTP", () => {
     const crossing = await postBatch(device, token, { seq: 3, startedAt: new Date(Date.now() - 60_000).toISOString(), intervalMs: 1000, bpm: Array(600).fill(70) });
     expect(crossing.status).toBe(422);
     expect(await countStoredBatches(db(), { deviceId: device.id })).toBe(0);
+  });
+});
+
+describe("heart-rate uploads of several batches", () => {
+  // Ten-second batches, as a watch's offline buffer holds them, starting `minutes` ago.
+  const buffered = (seqs: number[], minutes: number, bpm = 70) =>
+    seqs.map((seq, index) => ({ seq, startedAt: new Date(minuteAgo(minutes).getTime() + index * 10_000).toISOString(), intervalMs: 1000, bpm: Array(10).fill(bpm + index) }));
+
+  it("stores each batch once by its own seq and answers per batch: a resent upload is duplicates, a reused seq is refused alone", async () => {
+    const { device, token } = await newWatch();
+    const first = await postBatch(device, token, { batches: buffered([1, 2, 3], 30) });
+    expect(first.status).toBe(200);
+    expect(first.json.results).toEqual([1, 2, 3].map((seq) => ({ deviceId: device.id, seq, status: "stored", samples: 10 })));
+
+    // The watch did not get the answer and sends its buffer again, now with a fourth batch and seq 2 reused for other data.
+    const again = buffered([1, 2, 3, 4], 30);
+    again[1] = { ...again[1]!, bpm: Array(10).fill(99) };
+    const second = await postBatch(device, token, { batches: again });
+    expect(second.status).toBe(200);
+    expect((second.json.results as { status?: string; error?: { code: string } }[]).map((result) => result.status ?? result.error?.code)).toEqual(["duplicate", "CONFLICT", "duplicate", "stored"]);
+    const stored = await readStoredBatches(db(), { deviceId: device.id });
+    expect(stored.map((batch) => [batch.seq, batch.bpm[0]])).toEqual([
+      [1, 70],
+      [2, 71],
+      [3, 72],
+      [4, 73],
+    ]);
+  });
+
+  it("refuses the whole upload for one bad batch, naming it, and stores nothing", async () => {
+    const { device, token } = await newWatch();
+    const cases: [unknown, string][] = [
+      [{ batches: buffered([1, 2, 3], 30).map((batch, index) => (index === 1 ? { ...batch, bpm: [70, 300] } : batch)) }, "batches.1.bpm.1"],
+      [{ batches: [...buffered([1, 2], 30), { ...buffered([3], 30)[0]!, startedAt: new Date(Date.now() + 3_600_000).toISOString() }] }, "batches.2.startedAt"],
+      [{ batches: buffered([5, 6, 5], 30) }, "batches.2.seq"],
+      [{ batches: buffered(Array.from({ length: 361 }, (_, seq) => seq), 90) }, "batches"],
+      [{ batches: [{ seq: 1, startedAt: minuteAgo(30).toISOString(), intervalMs: 1000, bpm: Array(3_600).fill(70) }, ...buffered([2], 20)] }, "batches"],
+      [{ batches: [] }, "batches"],
+      [{ batches: buffered([1], 30), extra: true }, "extra"],
+    ];
+    for (const [body, path] of cases) {
+      const response = await postBatch(device, token, body);
+      expect(response.status, path).toBe(422);
+      expect(response.json.error?.fields?.map((field: { path: string }) => field.path), path).toContain(path);
+    }
+    expect(await countStoredBatches(db(), { deviceId: device.id })).toBe(0);
+  });
+
+  it("is refused as a whole (THROTTLED) when the queue has no room for all of it, and queued whole otherwise", async () => {
+    const { device, actor } = await newPatientWatch();
+    const writer = createIngestWriter({ database, maxQueuedSamples: 25, compactEveryMs: 0 });
+    try {
+      // 30 samples: more than the queue holds, although its first two batches would fit.
+      await expect(ingestHeartRateUpload({ writer, actor, deviceId: device.id, batches: buffered([1, 2, 3], 30) })).rejects.toMatchObject({ code: "THROTTLED", retryAfterS: 1 });
+      expect(writer.stats().queuedSamples).toBe(0);
+      const { results } = await ingestHeartRateUpload({ writer, actor, deviceId: device.id, batches: buffered([1, 2], 30) });
+      expect(results.map((result) => result.status)).toEqual(["stored", "stored"]);
+    } finally {
+      await writer.close();
+    }
+    expect(await countStoredBatches(db(), { deviceId: device.id })).toBe(2);
+  });
+
+  it("goes over the device socket as heart-rate:batches with the same rules", async () => {
+    const server = await startTestRealtime({ db: db(), withIngest: database });
+    const { device, token } = await newWatch();
+    const watch = await connectClient(server.url, { namespace: "/device", token });
+    try {
+      const batches = buffered([1, 2], 20);
+      expect(await watch.emitWithAck("heart-rate:batches", { batches })).toEqual({
+        ok: true,
+        data: { results: [1, 2].map((seq) => ({ deviceId: device.id, seq, status: "stored", samples: 10 })) },
+      });
+      const bad = await watch.emitWithAck("heart-rate:batches", { batches: [...buffered([3], 20), { ...batches[0], intervalMs: 5 }] });
+      expect(bad).toMatchObject({ ok: false, error: { code: "VALIDATION_FAILED" } });
+      expect(bad.error.fields.map((field: { path: string }) => field.path)).toEqual(["batches.1.intervalMs"]);
+      expect(await countStoredBatches(db(), { deviceId: device.id })).toBe(2);
+    } finally {
+      watch.close();
+      await server.close();
+    }
   });
 });
 
@@ -422,6 +504,30 @@ describe("heart-rate over the device socket", () => {
       outsider.close();
       watch.close();
       await server.close();
+    }
+  });
+});
+
+const redisUrl = parseConfig(process.env).REDIS_URL;
+
+describe.skipIf(!redisUrl)("live heart rate across instances through Redis", () => {
+  it("reaches a clinician connected to instance B when the watch uploads to instance A, where nobody watches", async () => {
+    const instanceA = await startTestRealtime({ db: db(), redisUrl, withIngest: database });
+    const instanceB = await startTestRealtime({ db: db(), redisUrl });
+    const { token } = await newWatch();
+    const watcherOnB = await connectSignedIn(instanceB.url, db(), world.home.clinician.id);
+    const watch = await connectClient(instanceA.url, { namespace: "/device", token });
+    try {
+      expect(await watcherOnB.emitWithAck("patient:watch", { patientId: world.home.patient.id })).toMatchObject({ ok: true });
+      const pushed = new Promise<{ bpm: number[] }>((resolve) => watcherOnB.once("patient:heart-rate", resolve));
+      const batch = { seq: 1, startedAt: minuteAgo(2).toISOString(), intervalMs: 1000, bpm: [90, 91] };
+      expect(await watch.emitWithAck("heart-rate:batches", { batches: [batch] })).toMatchObject({ ok: true });
+      expect((await pushed).bpm).toEqual([90, 91]);
+    } finally {
+      watcherOnB.close();
+      watch.close();
+      await instanceA.close();
+      await instanceB.close();
     }
   });
 });

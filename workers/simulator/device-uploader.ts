@@ -1,7 +1,10 @@
-// One device's outbox: batches are kept in order in an offline buffer and sent one at a time; a batch
-// leaves the buffer only when the server has acknowledged it (stored or duplicate) or refused it for
-// good. Failures back off exponentially with full jitter, honouring the server's Retry-After.
-import type { TBatchKind, TTransport } from "./transports";
+// One device's outbox: batches are kept in order in an offline buffer and sent one request at a time; a
+// batch leaves the buffer only when the server has acknowledged it (stored or duplicate) or refused it
+// for good. When several heart-rate batches wait (a watch back online), they go as one upload of up to
+// an hour of samples, each batch still answered on its own. Failures back off exponentially with full
+// jitter, honouring the server's Retry-After.
+import { MAX_BATCHES_PER_UPLOAD, MAX_SAMPLES_PER_BATCH } from "../../lib/ingest/batch-schemas";
+import type { TBatchKind, TSendResult, TTransport } from "./transports";
 
 export type TOutgoingBatch = { kind: TBatchKind; seq: number; samples: number; body: unknown };
 
@@ -52,11 +55,32 @@ export function createDeviceUploader(options: {
       };
     });
 
+  /** The head of the buffer, with the heart-rate batches behind it when several wait: one upload. */
+  const takeNext = (): TOutgoingBatch[] => {
+    const head = buffer[0];
+    if (!head || head.kind !== "heart-rate" || !options.transport.sendUpload) return head ? [head] : [];
+    const next = [head];
+    let samples = head.samples;
+    for (const batch of buffer.slice(1, MAX_BATCHES_PER_UPLOAD)) {
+      if (batch.kind !== "heart-rate" || samples + batch.samples > MAX_SAMPLES_PER_BATCH) break;
+      next.push(batch);
+      samples += batch.samples;
+    }
+    return next;
+  };
+
+  /** One result per batch: an upload's own, or the single batch's, or the whole request's for each. */
+  const sendNext = async (batches: TOutgoingBatch[]): Promise<TSendResult[]> => {
+    if (batches.length === 1) return [await options.transport.send(batches[0]!.kind, batches[0]!.body)];
+    const outcome = await options.transport.sendUpload!("heart-rate", batches.map((batch) => batch.body));
+    return outcome.kind === "results" ? outcome.results : batches.map(() => outcome);
+  };
+
   const loop = async () => {
     let attempt = 0;
     while (running) {
-      const batch = buffer[0];
-      if (!batch) {
+      const batches = takeNext();
+      if (batches.length === 0) {
         for (const resolve of idleWaiters) resolve();
         idleWaiters = [];
         isIdle = true;
@@ -64,24 +88,34 @@ export function createDeviceUploader(options: {
         isIdle = false;
         continue;
       }
-      const result = await options.transport.send(batch.kind, batch.body);
-      if (result.kind === "retry") {
-        attempt += 1;
-        stats.retries += 1;
-        const backoffMs = random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
-        await sleep(Math.max(result.afterMs ?? 0, backoffMs));
+      const results = await sendNext(batches);
+      let retry: { afterMs?: number } | undefined;
+      batches.forEach((batch, index) => {
+        const result = results[index] ?? { kind: "retry", reason: "no answer for this batch" };
+        if (result.kind === "retry") {
+          retry ??= result;
+          return;
+        }
+        // By identity: while it was in flight, a full buffer may have dropped older batches in front of it.
+        const at = buffer.indexOf(batch);
+        if (at >= 0) buffer.splice(at, 1);
+        if (result.kind === "ack") {
+          stats[result.status] += 1;
+          stats.samplesAcked += batch.samples;
+          options.onAck?.(batch, result.status);
+        } else {
+          stats.rejected += 1;
+          stats.lastRejection = `${result.status} ${result.code}: ${result.message}`;
+        }
+      });
+      if (!retry) {
+        attempt = 0;
         continue;
       }
-      attempt = 0;
-      buffer.shift();
-      if (result.kind === "ack") {
-        stats[result.status] += 1;
-        stats.samplesAcked += batch.samples;
-        options.onAck?.(batch, result.status);
-      } else {
-        stats.rejected += 1;
-        stats.lastRejection = `${result.status} ${result.code}: ${result.message}`;
-      }
+      attempt += 1;
+      stats.retries += 1;
+      const backoffMs = random() * Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(attempt, 10));
+      await sleep(Math.max(retry.afterMs ?? 0, backoffMs));
     }
   };
   void loop();
