@@ -21,7 +21,7 @@ import { getSessionActor, SESSION_COOKIE } from "../auth/sessions";
 import type { TDb } from "../db/create-prisma-client";
 import { AppError } from "../errors/app-error";
 import { toErrorBody } from "../errors/to-error-body";
-import { ZGlucoseBatchSchema, ZHeartRateBatchSchema, ZHeartRateUploadSchema } from "../ingest/batch-schemas";
+import { parseHeartRateBatch, parseHeartRateUpload, ZGlucoseBatchSchema } from "../ingest/batch-schemas";
 import type { TIngestWriter } from "../ingest/create-ingest-writer";
 import { ingestGlucose } from "../ingest/ingest-glucose";
 import { ingestHeartRate, ingestHeartRateUpload } from "../ingest/ingest-heart-rate";
@@ -228,10 +228,10 @@ export async function createRealtimeServer(options: {
       return options.ingest;
     };
     socket.on("heart-rate:batch", (payload, ack) =>
-      answer(ack, () => ingestHeartRate({ writer: getWriter(), actor, deviceId: actor.deviceId, batch: ZHeartRateBatchSchema.parse(payload) })),
+      answer(ack, () => ingestHeartRate({ writer: getWriter(), actor, deviceId: actor.deviceId, batch: parseHeartRateBatch(payload) })),
     );
     socket.on("heart-rate:batches", (payload, ack) =>
-      answer(ack, () => ingestHeartRateUpload({ writer: getWriter(), actor, deviceId: actor.deviceId, batches: ZHeartRateUploadSchema.parse(payload).batches })),
+      answer(ack, () => ingestHeartRateUpload({ writer: getWriter(), actor, deviceId: actor.deviceId, batches: parseHeartRateUpload(payload).batches })),
     );
     socket.on("glucose:batch", (payload, ack) =>
       answer(ack, () => ingestGlucose({ writer: getWriter(), actor, deviceId: actor.deviceId, batch: ZGlucoseBatchSchema.parse(payload) })),

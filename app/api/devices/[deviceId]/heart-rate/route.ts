@@ -1,6 +1,6 @@
 import { readJsonBody } from "@/lib/http/read-json-body";
 import { json, withRoute } from "@/lib/http/with-route";
-import { DEVICE_BATCH_MAX_BYTES, ingestHeartRate, ingestHeartRateUpload, isHeartRateUpload, ZHeartRateBatchSchema, ZHeartRateUploadSchema } from "@/lib/ingest";
+import { DEVICE_BATCH_MAX_BYTES, ingestHeartRate, ingestHeartRateUpload, isHeartRateUpload, parseHeartRateBatch, parseHeartRateUpload } from "@/lib/ingest";
 import { z } from "zod";
 
 // One batch, answered `{ ack }`; or an upload of several, `{ batches: [...] }` (a drained offline
@@ -9,9 +9,9 @@ import { z } from "zod";
 export const POST = withRoute<"device", { deviceId: string }>({ auth: "device" }, async ({ actor, server, params, request }) => {
   const body = await readJsonBody(request, z.unknown(), DEVICE_BATCH_MAX_BYTES);
   if (isHeartRateUpload(body)) {
-    const { batches } = ZHeartRateUploadSchema.parse(body);
+    const { batches } = parseHeartRateUpload(body);
     return json(await ingestHeartRateUpload({ writer: server.ingest, actor, deviceId: params.deviceId, batches }));
   }
-  const ack = await ingestHeartRate({ writer: server.ingest, actor, deviceId: params.deviceId, batch: ZHeartRateBatchSchema.parse(body) });
+  const ack = await ingestHeartRate({ writer: server.ingest, actor, deviceId: params.deviceId, batch: parseHeartRateBatch(body) });
   return json({ ack });
 });
