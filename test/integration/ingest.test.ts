@@ -289,48 +289,56 @@ describe("a drained backlog", () => {
   });
 });
 
-describe("concurrent group commits", () => {
-  it("keeps two flushes in flight, never with the same device in both, and commits each device's batches in order", async () => {
-    const watches = await Promise.all(
-      Array.from({ length: 4 }, async () => (await newPatientWatch()).actor),
-    );
-    // Each flush holds its transaction 30 ms longer than it needs and records the devices it writes.
-    // (Counted around the transaction: PGlite runs one at a time underneath, PostgreSQL both at once.)
-    const inFlight = new Set<Set<string>>();
-    let mostInFlight = 0;
-    let sharedDevice = false;
-    const slow: typeof database = {
-      ...database,
-      transaction: async (fn) => {
-        const devices = new Set<string>();
-        inFlight.add(devices);
-        mostInFlight = Math.max(mostInFlight, inFlight.size);
-        try {
-          return await database.transaction(async (sql) => {
-            const result = await fn({
-              query: (text, params) => {
-                if (text.includes('INSERT INTO "HeartRateStagedBatch"')) {
-                  for (const deviceId of params![0] as string[]) devices.add(deviceId);
-                  for (const other of inFlight) if (other !== devices && [...devices].some((deviceId) => other.has(deviceId))) sharedDevice = true;
-                }
-                return sql.query(text, params);
-              },
-            });
-            await new Promise((resolve) => setTimeout(resolve, 30));
-            return result;
+/**
+ * The test database with each group commit held 30 ms longer than it needs, recording the flushes in
+ * flight at once and whether two of them ever wrote the same device. (Counted around the transaction:
+ * PGlite runs one at a time underneath, PostgreSQL both at once.)
+ */
+function slowCommits() {
+  const inFlight = new Set<Set<string>>();
+  const seen = { mostInFlight: 0, sharedDevice: false };
+  const slow: typeof database = {
+    ...database,
+    transaction: async (fn) => {
+      const devices = new Set<string>();
+      inFlight.add(devices);
+      seen.mostInFlight = Math.max(seen.mostInFlight, inFlight.size);
+      try {
+        return await database.transaction(async (sql) => {
+          const result = await fn({
+            query: (text, params) => {
+              if (text.includes('INSERT INTO "HeartRateStagedBatch"')) {
+                // The device ids go as an array literal, "{id,id}".
+                for (const deviceId of String(params![0]).slice(1, -1).split(",")) devices.add(deviceId);
+                for (const other of inFlight) if (other !== devices && [...devices].some((deviceId) => other.has(deviceId))) seen.sharedDevice = true;
+              }
+              return sql.query(text, params);
+            },
           });
-        } finally {
-          inFlight.delete(devices);
-        }
-      },
-    };
-    const writer = createIngestWriter({ database: slow, maxConcurrentFlushes: 2, maxBatchesPerFlush: 3, compactEveryMs: 0 });
+          await new Promise((resolve) => setTimeout(resolve, 30));
+          return result;
+        });
+      } finally {
+        inFlight.delete(devices);
+      }
+    },
+  };
+  return { slow, seen };
+}
+
+describe("concurrent group commits", () => {
+  const startedAtMs = Date.now() - 3_600_000;
+  const batch = (seq: number) => ({ seq, startedAt: new Date(startedAtMs + seq * 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, () => 70) });
+
+  it("keeps two flushes in flight under a backlog, never with the same device in both, and commits each device's batches in order", async () => {
+    const watches = await Promise.all(Array.from({ length: 4 }, async () => (await newPatientWatch()).actor));
+    const { slow, seen } = slowCommits();
+    // Groups of at most 30 samples: the 200 queued below are worth a second flush.
+    const writer = createIngestWriter({ database: slow, maxConcurrentFlushes: 2, maxBatchesPerFlush: 3, maxSamplesPerFlush: 40, compactEveryMs: 0 });
     const committed = new Map<string, number[]>();
     writer.onStored((stored) => {
       for (const item of stored) committed.set(item.deviceId, [...(committed.get(item.deviceId) ?? []), item.seq]);
     });
-    const startedAtMs = Date.now() - 3_600_000;
-    const batch = (seq: number) => ({ seq, startedAt: new Date(startedAtMs + seq * 10_000).toISOString(), intervalMs: 1000, bpm: Array.from({ length: 10 }, () => 70) });
     try {
       // Each watch sends five batches without waiting for acks (an offline buffer draining), all at once.
       const acks = await Promise.all(watches.flatMap((actor) => Array.from({ length: 5 }, (_, seq) => ingestHeartRate({ writer, actor, deviceId: actor.deviceId, batch: batch(seq) }))));
@@ -338,9 +346,27 @@ describe("concurrent group commits", () => {
     } finally {
       await writer.close();
     }
-    expect(mostInFlight).toBe(2);
-    expect(sharedDevice).toBe(false);
+    expect(seen.mostInFlight).toBe(2);
+    expect(seen.sharedDevice).toBe(false);
     for (const actor of watches) expect(committed.get(actor.deviceId)).toEqual([0, 1, 2, 3, 4]);
+  });
+
+  it("starts a second flush only for a group worth its commit: live batches arriving during a commit wait and go together", async () => {
+    const watches = await Promise.all(Array.from({ length: 6 }, async () => (await newPatientWatch()).actor));
+    const { slow, seen } = slowCommits();
+    const writer = createIngestWriter({ database: slow, maxConcurrentFlushes: 2, compactEveryMs: 0 });
+    const send = (actor: (typeof watches)[number]) => ingestHeartRate({ writer, actor, deviceId: actor.deviceId, batch: batch(1) });
+    try {
+      const first = send(watches[0]!);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      // Five more watches while the first commit is in flight: 50 samples, far from a group worth a second commit.
+      const acks = await Promise.all([first, ...watches.slice(1).map(send)]);
+      expect(acks.every((ack) => ack.status === "stored")).toBe(true);
+      expect(writer.stats().flushes).toBe(2);
+    } finally {
+      await writer.close();
+    }
+    expect(seen.mostInFlight).toBe(1);
   });
 });
 
