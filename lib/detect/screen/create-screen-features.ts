@@ -52,6 +52,8 @@ export type TScreenFeatureState = {
 export type TScreenFeatureExtractor = {
   /** Adds one 1 Hz sample; returns the feature vector (reused buffer) or null when the window holds too few readings. */
   push(sample: TScreenSample): Float64Array | null;
+  /** The same state change as push() without the feature vector: for history nobody will score. */
+  observe(sample: TScreenSample): void;
   state(): TScreenFeatureState;
 };
 
@@ -186,88 +188,96 @@ export function createScreenFeatureExtractor(options: TScreenFeatureOptions = {}
     restUpdates += 1;
   };
 
-  return {
-    push(sample) {
-      const bpm = sample.bpm > 0 && Number.isFinite(sample.bpm) ? sample.bpm : 0;
-      const activity = Math.max(0, Number.isFinite(sample.activity) ? sample.activity : 0);
-      // Leaving the windows: the reading 30 s old (and its pair with the one 29 s old), the one 10 s old.
-      if (filled >= WINDOW_S) {
-        const leaving = bpmRing[at(WINDOW_S - 1)] as number;
-        const newerOfPair = bpmRing[at(WINDOW_S - 2)] as number;
-        activitySum30 -= activityRing[at(WINDOW_S - 1)] as number;
-        if (leaving > 0) window30.remove(leaving);
-        if (leaving > 0 && newerOfPair > 0) diffs30.remove(Math.abs(newerOfPair - leaving));
-      }
-      if (filled >= SHORT_WINDOW_S) {
-        const leaving = bpmRing[at(SHORT_WINDOW_S - 1)] as number;
-        if (leaving > 0) window10.remove(leaving);
-      }
-      const previous = filled > 0 ? (bpmRing[at(0)] as number) : 0;
-      bpmRing[head] = bpm;
-      activityRing[head] = activity;
-      head = (head + 1) % LONG_WINDOW_S;
-      filled = Math.min(LONG_WINDOW_S, filled + 1);
-      activitySum30 += activity;
-      if (bpm > 0) {
-        window30.insert(bpm);
-        window10.insert(bpm);
-        if (previous > 0) diffs30.insert(Math.abs(bpm - previous));
-      }
-      activityLag += (activity - activityLag) * ACTIVITY_LAG_ALPHA;
-      activityRecent += (activity - activityRecent) * ACTIVITY_RECENT_ALPHA;
+  /** Takes one sample into the windows and the baseline; computes the features only when asked. */
+  const step = (sample: TScreenSample, withFeatures: boolean): Float64Array | null => {
+    const bpm = sample.bpm > 0 && Number.isFinite(sample.bpm) ? sample.bpm : 0;
+    const activity = Math.max(0, Number.isFinite(sample.activity) ? sample.activity : 0);
+    // Leaving the windows: the reading 30 s old (and its pair with the one 29 s old), the one 10 s old.
+    if (filled >= WINDOW_S) {
+      const leaving = bpmRing[at(WINDOW_S - 1)] as number;
+      const newerOfPair = bpmRing[at(WINDOW_S - 2)] as number;
+      activitySum30 -= activityRing[at(WINDOW_S - 1)] as number;
+      if (leaving > 0) window30.remove(leaving);
+      if (leaving > 0 && newerOfPair > 0) diffs30.remove(Math.abs(newerOfPair - leaving));
+    }
+    if (filled >= SHORT_WINDOW_S) {
+      const leaving = bpmRing[at(SHORT_WINDOW_S - 1)] as number;
+      if (leaving > 0) window10.remove(leaving);
+    }
+    const previous = filled > 0 ? (bpmRing[at(0)] as number) : 0;
+    bpmRing[head] = bpm;
+    activityRing[head] = activity;
+    head = (head + 1) % LONG_WINDOW_S;
+    filled = Math.min(LONG_WINDOW_S, filled + 1);
+    activitySum30 += activity;
+    if (bpm > 0) {
+      window30.insert(bpm);
+      window10.insert(bpm);
+      if (previous > 0) diffs30.insert(Math.abs(bpm - previous));
+    }
+    activityLag += (activity - activityLag) * ACTIVITY_LAG_ALPHA;
+    activityRecent += (activity - activityRecent) * ACTIVITY_RECENT_ALPHA;
 
-      const span30 = Math.min(WINDOW_S, filled);
-      const valid = window30.count();
-      if (valid < MIN_VALID_READINGS) {
-        level10Bpm = null;
-        level30Bpm = null;
-        return null;
-      }
-      const median30 = window30.median();
-      const median10 = window10.count() >= 3 ? window10.median() : median30;
-      level10Bpm = median10;
-      level30Bpm = median30;
-
-      const diffCount = diffs30.count();
-      const medianAbsDiff = diffCount > 0 ? diffs30.median() : 0;
-      const meanAbsDiff = diffCount > 0 ? diffs30.sum() / diffCount : 0;
-      const bigJumps = diffs30.countAbove(BIG_JUMP_FRACTION * median30);
-      const outlierBand = OUTLIER_FRACTION * median30;
-      const outliers30 = window30.countBelow(median30 - outlierBand) + window30.countAbove(median30 + outlierBand);
-
-      // Separate runs of outliers (excursions) in the last 60 s: ectopic bursts come back every several
-      // seconds; a motion artifact or a glitch is one run. Missing readings neither start nor end a run.
-      let excursions = 0;
-      let wasOutlier = false;
-      for (let index = (head - filled + LONG_WINDOW_S) % LONG_WINDOW_S, left = filled; left > 0; left -= 1) {
-        const value = bpmRing[index] as number;
-        index = index + 1 === LONG_WINDOW_S ? 0 : index + 1;
-        if (value <= 0) continue;
-        const isOutlier = Math.abs(value - median30) > outlierBand;
-        if (isOutlier && !wasOutlier) excursions += 1;
-        wasOutlier = isOutlier;
-      }
-
+    const span30 = Math.min(WINDOW_S, filled);
+    const valid = window30.count();
+    if (valid < MIN_VALID_READINGS) {
+      level10Bpm = null;
+      level30Bpm = null;
+      return null;
+    }
+    const median30 = window30.median();
+    const median10 = window10.count() >= 3 ? window10.median() : median30;
+    level10Bpm = median10;
+    level30Bpm = median30;
+    if (!withFeatures) {
       if (activityLag < REST_ACTIVITY && valid >= WINDOW_S / 2) updateBaseline(median30);
-      const baseline = baselineBpm ?? median30;
-      const expectedBpm = baseline + Math.max(0, maxBpm - baseline) * Math.min(MAX_RESERVE_SHARE, activityLag / ACTIVITY_PER_RESERVE);
+      return null;
+    }
 
-      features[0] = (median10 - baseline) / baseline;
-      features[1] = (median30 - baseline) / baseline;
-      features[2] = (median10 - ABSOLUTE_CENTRE_BPM) / ABSOLUTE_SCALE_BPM;
-      features[3] = Math.log1p(activitySum30 / span30) / LOG_ACTIVITY_SCALE;
-      features[4] = Math.log1p(activityLag) / LOG_ACTIVITY_SCALE;
-      features[5] = Math.log1p(activityRecent) / LOG_ACTIVITY_SCALE;
-      features[6] = (median10 - expectedBpm) / baseline;
-      features[7] = (DIFF_SCALE * medianAbsDiff) / median30;
-      features[8] = (DIFF_SCALE * meanAbsDiff) / median30;
-      features[9] = outliers30 / valid;
-      features[10] = excursions / EXCURSION_SCALE;
-      features[11] = 1 - valid / span30;
-      features[12] = diffCount > 0 ? bigJumps / diffCount : 0;
-      features[13] = Math.min(1, restUpdates / BASELINE_CONFIDENT_UPDATES);
-      return features;
-    },
+    const diffCount = diffs30.count();
+    const medianAbsDiff = diffCount > 0 ? diffs30.median() : 0;
+    const meanAbsDiff = diffCount > 0 ? diffs30.sum() / diffCount : 0;
+    const bigJumps = diffs30.countAbove(BIG_JUMP_FRACTION * median30);
+    const outlierBand = OUTLIER_FRACTION * median30;
+    const outliers30 = window30.countBelow(median30 - outlierBand) + window30.countAbove(median30 + outlierBand);
+
+    // Separate runs of outliers (excursions) in the last 60 s: ectopic bursts come back every several
+    // seconds; a motion artifact or a glitch is one run. Missing readings neither start nor end a run.
+    let excursions = 0;
+    let wasOutlier = false;
+    for (let index = (head - filled + LONG_WINDOW_S) % LONG_WINDOW_S, left = filled; left > 0; left -= 1) {
+      const value = bpmRing[index] as number;
+      index = index + 1 === LONG_WINDOW_S ? 0 : index + 1;
+      if (value <= 0) continue;
+      const isOutlier = Math.abs(value - median30) > outlierBand;
+      if (isOutlier && !wasOutlier) excursions += 1;
+      wasOutlier = isOutlier;
+    }
+
+    if (activityLag < REST_ACTIVITY && valid >= WINDOW_S / 2) updateBaseline(median30);
+    const baseline = baselineBpm ?? median30;
+    const expectedBpm = baseline + Math.max(0, maxBpm - baseline) * Math.min(MAX_RESERVE_SHARE, activityLag / ACTIVITY_PER_RESERVE);
+
+    features[0] = (median10 - baseline) / baseline;
+    features[1] = (median30 - baseline) / baseline;
+    features[2] = (median10 - ABSOLUTE_CENTRE_BPM) / ABSOLUTE_SCALE_BPM;
+    features[3] = Math.log1p(activitySum30 / span30) / LOG_ACTIVITY_SCALE;
+    features[4] = Math.log1p(activityLag) / LOG_ACTIVITY_SCALE;
+    features[5] = Math.log1p(activityRecent) / LOG_ACTIVITY_SCALE;
+    features[6] = (median10 - expectedBpm) / baseline;
+    features[7] = (DIFF_SCALE * medianAbsDiff) / median30;
+    features[8] = (DIFF_SCALE * meanAbsDiff) / median30;
+    features[9] = outliers30 / valid;
+    features[10] = excursions / EXCURSION_SCALE;
+    features[11] = 1 - valid / span30;
+    features[12] = diffCount > 0 ? bigJumps / diffCount : 0;
+    features[13] = Math.min(1, restUpdates / BASELINE_CONFIDENT_UPDATES);
+    return features;
+  };
+
+  return {
+    push: (sample) => step(sample, true),
+    observe: (sample) => void step(sample, false),
     state: () => ({ baselineBpm, restUpdates, level10Bpm, level30Bpm, validReadings30: window30.count(), activityLag }),
   };
 }

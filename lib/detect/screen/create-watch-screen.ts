@@ -64,7 +64,7 @@ export function createWatchScreen(options: { weights: TWatchScreenWeights } & TS
       };
     },
     observe(sample) {
-      extractor.push(sample);
+      extractor.observe(sample);
     },
     getBaselineBpm: () => extractor.state().baselineBpm,
   };

@@ -329,9 +329,10 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
         const state = getState(item.patientId, item.deviceId);
         const actions: TCascadeAction[] = [];
         for (let index = 0; index < item.bpm.length; index += 1) {
-          const sample = { atMs: item.startedAtMs + index * item.intervalMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
-          if (sample.atMs <= state.lastScreenedAtMs) continue;
-          state.lastScreenedAtMs = sample.atMs;
+          const atMs = item.startedAtMs + index * item.intervalMs;
+          if (atMs <= state.lastScreenedAtMs) continue;
+          const sample = { atMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
+          state.lastScreenedAtMs = atMs;
           state.recent.push(sample);
           // History only teaches the screen the patient's baseline: scoring it would be thrown away.
           if (sample.atMs < liveFromMs) {
