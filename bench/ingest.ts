@@ -81,8 +81,10 @@ const ZOptions = z.object({
   "throughput-devices": z.coerce.number().int().min(1).max(5_000).default(300),
   "throughput-seconds": z.coerce.number().int().min(2).max(600).default(20),
   // Minute batches per request in the throughput phase: a watch draining its buffer sends uploads of
-  // many ("heart-rate:batches"); 1 sends each batch alone, as a live watch does.
-  "upload-batches": z.coerce.number().int().min(1).max(MAX_SAMPLES_PER_BATCH / 60).default(60),
+  // many ("heart-rate:batches"); 1 sends each batch alone, as a live watch does. 10 keeps what the 300
+  // devices have in flight (180,000 samples) under the server's queue bound (INGEST_MAX_QUEUED_SAMPLES,
+  // 500,000), so the loop measures the server, not back-off after 429s.
+  "upload-batches": z.coerce.number().int().min(1).max(MAX_SAMPLES_PER_BATCH / 60).default(10),
   "baseline-seconds": z.coerce.number().int().min(1).max(600).default(10),
   // The transport ceiling (socket transport only; 0 skips it).
   "ceiling-seconds": z.coerce.number().int().min(0).max(600).default(10),
