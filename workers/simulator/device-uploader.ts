@@ -96,7 +96,7 @@ export function createDeviceUploader(options: {
           retry ??= result;
           return;
         }
-        // By identity: while it was in flight, a full buffer may have dropped older batches in front of it.
+        // By identity: while it was in flight, a full buffer may have dropped it, or batches in front of it.
         const at = buffer.indexOf(batch);
         if (at >= 0) buffer.splice(at, 1);
         if (result.kind === "ack") {
