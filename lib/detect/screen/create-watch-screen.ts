@@ -1,7 +1,7 @@
 // Tier 1, the watch screen: every 1 Hz sample updates the patient's online state and scores the window
 // that ends with it. The same code and weights run on the simulated watch and on the server at ingest.
 import { createScreenFeatureExtractor, WARM_UP_REST_UPDATES, type TScreenFeatureOptions, type TScreenSample } from "./create-screen-features";
-import { createScreenModel, SCREEN_CLASSES, SCREEN_CONDITIONS, type TScreenCondition, type TWatchScreenWeights } from "./screen-model";
+import { createScreenModel, SCREEN_CLASSES, SCREEN_CONDITIONS, type TScreenCondition, type TScreenModel, type TWatchScreenWeights } from "./screen-model";
 
 export type TScreenResult = {
   atMs: number;
@@ -24,16 +24,23 @@ export type TWatchScreen = {
   /** Scores the window ending at this sample; null when the last 30 s hold too few readings. */
   push(sample: TScreenSample): TScreenResult | null;
   /**
-   * Learns from a sample without scoring it: the same state afterwards as push(), at about a third of
-   * the cost (the network and the result are skipped). For history that can no longer trigger anything.
+   * Learns from a sample without scoring it: the same state afterwards as push(), at about a sixth of
+   * the cost (the feature vector, the network and the result are skipped). For history that can no
+   * longer trigger anything.
    */
   observe(sample: TScreenSample): void;
   getBaselineBpm(): number | null;
 };
 
-export function createWatchScreen(options: { weights: TWatchScreenWeights } & TScreenFeatureOptions): TWatchScreen {
+/**
+ * One patient's screen. `weights` builds a model of its own; `model` shares one across patients (the
+ * server screens every patient with the same weights: a copy each was ~4.5 KB per patient, and at
+ * 10,000 patients the detection state's size made each full garbage collection take both cores).
+ * Sharing is safe: predict() runs to completion before any other screen can call it.
+ */
+export function createWatchScreen(options: ({ weights: TWatchScreenWeights } | { model: TScreenModel }) & TScreenFeatureOptions): TWatchScreen {
   const extractor = createScreenFeatureExtractor(options);
-  const model = createScreenModel(options.weights);
+  const model = "model" in options ? options.model : createScreenModel(options.weights);
   const probabilities = new Float64Array(SCREEN_CLASSES.length);
   return {
     push(sample) {

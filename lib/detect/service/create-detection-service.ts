@@ -22,8 +22,9 @@ import { ZCascadeConfigSchema, type TCascadeConfigInput } from "../cascade/casca
 import { ECG_RHYTHM_CONDITION, type TEcgClassification, type TEcgClassifier } from "../cascade/ecg-classification";
 import { suggestSeverity } from "../cascade/suggest-severity";
 import { createWatchScreen, type TWatchScreen } from "../screen/create-watch-screen";
-import type { TScreenCondition, TWatchScreenWeights } from "../screen/screen-model";
+import { createScreenModel, type TScreenCondition, type TWatchScreenWeights } from "../screen/screen-model";
 import type { TEcgRequestMessage, TEcgStripAck, TEcgStripUpload } from "./ecg-strip-upload";
+import { createSampleRing, type TSampleRing } from "./sample-ring";
 import { ALERT_CONDITION_FOR_SCREEN } from "./screen-condition-to-alert";
 
 /** Only samples this fresh can trigger a strip: a strip recorded now says nothing about an hour ago. */
@@ -53,8 +54,8 @@ type TPatientState = {
   deviceId: string;
   screen: TWatchScreen;
   policy: TCascadePolicy;
-  /** Last EVIDENCE_WINDOW_S samples, oldest first. */
-  recent: { atMs: number; bpm: number; activity: number }[];
+  /** Last EVIDENCE_WINDOW_S samples. */
+  recent: TSampleRing;
   /** Cascade request id <-> EcgRequest row id. */
   requestRows: Map<string, string>;
   lastStrip: { requestRowId: string; stripId: string } | null;
@@ -85,6 +86,8 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
   const { db, alerts, escalation } = options;
   const log = getLogger().child({ component: "detection" });
   const config = ZCascadeConfigSchema.parse(options.cascadeConfig ?? {});
+  // One model for every patient's screen (same weights; each screen keeps its own state).
+  const screenModel = createScreenModel(options.screenWeights);
   const nowMs = options.nowMs ?? Date.now;
   const clock = { nowMs };
   const patients = new Map<string, TPatientState>();
@@ -106,9 +109,9 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
       state = {
         patientId,
         deviceId,
-        screen: createWatchScreen({ weights: options.screenWeights }),
+        screen: createWatchScreen({ model: screenModel }),
         policy: createCascadePolicy({ config: options.cascadeConfig, clock, requestIdPrefix: patientId }),
-        recent: [],
+        recent: createSampleRing(EVIDENCE_WINDOW_S),
         lastScreenedAtMs: Number.NEGATIVE_INFINITY,
         requestRows: new Map(),
         lastStrip: null,
@@ -144,13 +147,8 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
   }
 
   function heartRateEvidence(state: TPatientState) {
-    const first = state.recent[0];
-    return {
-      startedAt: first ? new Date(first.atMs).toISOString() : null,
-      intervalMs: 1000,
-      bpm: state.recent.map((sample) => sample.bpm),
-      activity: state.recent.map((sample) => sample.activity),
-    };
+    const { firstAtMs, bpm, activity } = state.recent.read();
+    return { startedAt: firstAtMs === null ? null : new Date(firstAtMs).toISOString(), intervalMs: 1000, bpm, activity };
   }
 
   async function raiseFromCascade(state: TPatientState, alert: TCascadeAlert, extra: Record<string, unknown>, trace?: TAlertPathTrace) {
@@ -333,7 +331,7 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
           if (atMs <= state.lastScreenedAtMs) continue;
           const sample = { atMs, bpm: item.bpm[index] ?? 0, activity: item.activity[index] ?? 0 };
           state.lastScreenedAtMs = atMs;
-          state.recent.push(sample);
+          state.recent.push(atMs, sample.bpm, sample.activity);
           // History only teaches the screen the patient's baseline: scoring it would be thrown away.
           if (sample.atMs < liveFromMs) {
             state.screen.observe(sample);
@@ -342,7 +340,6 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
           const result = state.screen.push(sample);
           if (result) actions.push(...state.policy.onScreenResult(result));
         }
-        if (state.recent.length > EVIDENCE_WINDOW_S) state.recent.splice(0, state.recent.length - EVIDENCE_WINDOW_S);
         for (const action of actions) {
           if (action.type !== "request_ecg") continue;
           const trace = startAlertPathTrace({
