@@ -106,48 +106,63 @@ function upperBound(sorted: Float64Array, count: number, value: number): number 
   return low;
 }
 
-/** A multiset of at most `capacity` numbers kept sorted: insert and remove by shifting, median in O(1). */
-function createSortedWindow(capacity: number) {
-  const values = new Float64Array(capacity);
-  let count = 0;
-  return {
-    values,
-    count: () => count,
-    insert(value: number) {
-      const position = upperBound(values, count, value);
-      values.copyWithin(position + 1, position, count);
-      values[position] = value;
-      count += 1;
-    },
-    remove(value: number) {
-      const position = upperBound(values, count, value) - 1;
-      if (position < 0 || values[position] !== value) return;
-      values.copyWithin(position, position + 1, count);
-      count -= 1;
-    },
-    median(): number {
-      const middle = count >> 1;
-      return count % 2 === 1 ? (values[middle] as number) : 0.5 * ((values[middle - 1] as number) + (values[middle] as number));
-    },
-    sum(): number {
-      let total = 0;
-      for (let index = 0; index < count; index += 1) total += values[index] as number;
-      return total;
-    },
-    /** How many values are greater than `value`. */
-    countAbove: (value: number) => count - upperBound(values, count, value),
-    /** How many values are smaller than `value`. */
-    countBelow(value: number) {
-      let low = 0;
-      let high = count;
-      while (low < high) {
-        const middle = (low + high) >> 1;
-        if ((values[middle] as number) < value) low = middle + 1;
-        else high = middle;
-      }
-      return low;
-    },
-  };
+/**
+ * A multiset of at most `capacity` numbers kept sorted: insert and remove by shifting, median in O(1).
+ * A class, not closures: every patient's screen holds three, and the server holds every patient's.
+ */
+class SortedWindow {
+  private readonly values: Float64Array;
+  private size = 0;
+
+  constructor(capacity: number) {
+    this.values = new Float64Array(capacity);
+  }
+
+  count(): number {
+    return this.size;
+  }
+
+  insert(value: number): void {
+    const position = upperBound(this.values, this.size, value);
+    this.values.copyWithin(position + 1, position, this.size);
+    this.values[position] = value;
+    this.size += 1;
+  }
+
+  remove(value: number): void {
+    const position = upperBound(this.values, this.size, value) - 1;
+    if (position < 0 || this.values[position] !== value) return;
+    this.values.copyWithin(position, position + 1, this.size);
+    this.size -= 1;
+  }
+
+  median(): number {
+    const middle = this.size >> 1;
+    return this.size % 2 === 1 ? (this.values[middle] as number) : 0.5 * ((this.values[middle - 1] as number) + (this.values[middle] as number));
+  }
+
+  sum(): number {
+    let total = 0;
+    for (let index = 0; index < this.size; index += 1) total += this.values[index] as number;
+    return total;
+  }
+
+  /** How many values are greater than `value`. */
+  countAbove(value: number): number {
+    return this.size - upperBound(this.values, this.size, value);
+  }
+
+  /** How many values are smaller than `value`. */
+  countBelow(value: number): number {
+    let low = 0;
+    let high = this.size;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if ((this.values[middle] as number) < value) low = middle + 1;
+      else high = middle;
+    }
+    return low;
+  }
 }
 
 export function createScreenFeatureExtractor(options: TScreenFeatureOptions = {}): TScreenFeatureExtractor {
@@ -156,9 +171,9 @@ export function createScreenFeatureExtractor(options: TScreenFeatureOptions = {}
   const activityRing = new Float64Array(LONG_WINDOW_S);
   // The last 30 s of readings, the last 10 s, and the successive differences of the last 30 s, each
   // kept sorted as samples enter and leave, so medians and counts cost no sort.
-  const window30 = createSortedWindow(WINDOW_S);
-  const window10 = createSortedWindow(SHORT_WINDOW_S);
-  const diffs30 = createSortedWindow(WINDOW_S);
+  const window30 = new SortedWindow(WINDOW_S);
+  const window10 = new SortedWindow(SHORT_WINDOW_S);
+  const diffs30 = new SortedWindow(WINDOW_S);
   const features = new Float64Array(SCREEN_FEATURE_COUNT);
   let head = 0;
   let filled = 0;
