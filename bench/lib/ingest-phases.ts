@@ -1,7 +1,8 @@
 // The two load shapes of the ingest benchmark, both through the real device API:
 // - an open loop that holds N watches at 1 Hz (a batch every 10 s each, on a fixed schedule whatever
 //   the server does), timing every batch from when it was due to its final ack;
-// - a closed loop at saturation (each device sends its next batch as soon as the previous is acked).
+// - a closed loop at saturation (each device sends its next request, one batch or an upload of several,
+//   as soon as the previous is answered).
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { TBenchDevice } from "./bench-database";
 import { sendUntilSettled, sendUploadUntilSettled, type TDeviceClient } from "./device-clients";
