@@ -31,3 +31,9 @@ export function toErrorBody(error: unknown): { status: number; body: TErrorBody;
   }
   return { status: 500, body: { error: { code: "INTERNAL", message: "Internal server error" } } };
 }
+
+/** The same for a socket acknowledgement or one batch of an upload: the error body with its retry time. */
+export function toAckError(error: unknown): TErrorBody["error"] & { retryAfterS?: number } {
+  const { body, retryAfterS } = toErrorBody(error);
+  return { ...body.error, ...(retryAfterS ? { retryAfterS } : {}) };
+}

@@ -1,7 +1,7 @@
 // Server-only.
 import type { TDeviceActor } from "../auth/actor";
 import { AppError } from "../errors/app-error";
-import { toErrorBody } from "../errors/to-error-body";
+import { toAckError } from "../errors/to-error-body";
 import type { TUploadBatchResultData } from "../realtime/events";
 import type { THeartRateBatch } from "./batch-schemas";
 import { checkBatchTime } from "./check-batch-time";
@@ -38,11 +38,7 @@ export async function ingestHeartRateUpload(options: {
   // A full queue or a closing writer refuses the whole upload (thrown here, answered as for one batch).
   const settled = await Promise.allSettled(options.writer.submitMany(items));
   return {
-    results: settled.map((outcome, index) => {
-      if (outcome.status === "fulfilled") return outcome.value;
-      const { body, retryAfterS } = toErrorBody(outcome.reason);
-      return { seq: items[index]!.seq, error: { code: body.error.code, message: body.error.message, ...(retryAfterS ? { retryAfterS } : {}) } };
-    }),
+    results: settled.map((outcome, index) => (outcome.status === "fulfilled" ? outcome.value : { seq: items[index]!.seq, error: toAckError(outcome.reason) })),
   };
 }
 

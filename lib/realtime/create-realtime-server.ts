@@ -20,7 +20,7 @@ import { authenticateDevice, readBearerToken } from "../auth/authenticate-device
 import { getSessionActor, SESSION_COOKIE } from "../auth/sessions";
 import type { TDb } from "../db/create-prisma-client";
 import { AppError } from "../errors/app-error";
-import { toErrorBody } from "../errors/to-error-body";
+import { toAckError } from "../errors/to-error-body";
 import { parseHeartRateBatch, parseHeartRateUpload, ZGlucoseBatchSchema } from "../ingest/batch-schemas";
 import type { TIngestWriter } from "../ingest/create-ingest-writer";
 import { ingestGlucose } from "../ingest/ingest-glucose";
@@ -70,9 +70,7 @@ async function answer<T>(ack: TAck<T> | undefined, work: () => Promise<T>): Prom
 }
 
 function failAck<T>(ack: TAck<T> | undefined, error: unknown) {
-  const { body, retryAfterS } = toErrorBody(error);
-  if (typeof ack !== "function") return;
-  ack({ ok: false, error: { ...body.error, ...(retryAfterS ? { retryAfterS } : {}) } });
+  if (typeof ack === "function") ack({ ok: false, error: toAckError(error) });
 }
 
 export async function createRealtimeServer(options: {
