@@ -12,6 +12,7 @@ export const MAX_SAMPLES_PER_BATCH = 3_600;
 export const MAX_ACTIVITY_COUNT = 10_000;
 
 const isPlausibleBpm = (value: number) => value === BPM_GAP || (value >= MIN_PLAUSIBLE_BPM && value <= MAX_PLAUSIBLE_BPM);
+const isActivity = (value: number) => value >= 0 && value <= MAX_ACTIVITY_COUNT;
 
 /**
  * An array of integer samples checked in one loop. A per-element `z.number().int().refine(...)` cost
@@ -48,7 +49,7 @@ export const ZHeartRateBatchSchema = z
       isValid: isPlausibleBpm,
       message: `must be ${BPM_GAP} (no reading) or between ${MIN_PLAUSIBLE_BPM} and ${MAX_PLAUSIBLE_BPM} bpm`,
     }).min(1),
-    activity: sampleArray({ isValid: (value) => value >= 0 && value <= MAX_ACTIVITY_COUNT, message: `must be between 0 and ${MAX_ACTIVITY_COUNT}` }).optional(),
+    activity: sampleArray({ isValid: isActivity, message: `must be between 0 and ${MAX_ACTIVITY_COUNT}` }).optional(),
   })
   .refine((batch) => batch.activity === undefined || batch.activity.length === batch.bpm.length, {
     path: ["activity"],
@@ -125,8 +126,6 @@ function isSampleArray(value: unknown, isValid: (sample: number) => boolean): va
   }
   return true;
 }
-
-const isActivity = (value: number) => value >= 0 && value <= MAX_ACTIVITY_COUNT;
 
 function isValidBatch(value: unknown): value is THeartRateBatch {
   if (!isPlainObject(value)) return false;
