@@ -5,6 +5,7 @@ import http from "node:http";
 import { io, type Socket } from "socket.io-client";
 import type { DeviceClientToServerEvents, DeviceServerToClientEvents, TAckError, TIngestAckData, TUploadBatchResultData } from "../../lib/realtime/events";
 import type { TBenchDevice } from "./bench-database";
+import { refusal, toUploadResult } from "../../workers/simulator/transports";
 import { sleep } from "./stats";
 
 export type TSendOutcome =
@@ -25,18 +26,6 @@ export type TDeviceClient = {
 export type TTransportKind = "socket" | "http";
 
 const REQUEST_TIMEOUT_MS = 15_000;
-const RETRYABLE_CODES = new Set(["THROTTLED", "UNAVAILABLE", "INTERNAL"]);
-
-/** A refusal (a whole request's, or one batch's in an upload) as an outcome: retry later, or refused for good. */
-function refusal(error: TAckError): Exclude<TSendOutcome, { kind: "ack" }> {
-  if (RETRYABLE_CODES.has(error.code)) return { kind: "retry", reason: error.code, afterMs: error.retryAfterS ? error.retryAfterS * 1000 : undefined };
-  return { kind: "rejected", code: error.code, message: error.message };
-}
-
-const toUploadOutcome = (results: TUploadBatchResultData[]): TUploadOutcome => ({
-  kind: "results",
-  results: results.map((result) => (result.error ? refusal(result.error) : { kind: "ack", status: result.status })),
-});
 
 type TDeviceSocket = Socket<DeviceServerToClientEvents, DeviceClientToServerEvents>;
 
@@ -78,7 +67,7 @@ function createSocketClient(baseUrl: string, device: TBenchDevice): { client: TD
           const response = (await socket.timeout(REQUEST_TIMEOUT_MS).emitWithAck("heart-rate:batches", { batches: bodies })) as
             | { ok: true; data: { results: TUploadBatchResultData[] } }
             | { ok: false; error: TAckError };
-          return response.ok ? toUploadOutcome(response.data.results) : refusal(response.error);
+          return response.ok ? toUploadResult(response.data.results) : refusal(response.error);
         } catch {
           return { kind: "retry", reason: "ack timeout" };
         }
@@ -141,7 +130,7 @@ function createHttpClient(agent: http.Agent, signal: AbortSignal, baseUrl: strin
   };
   return {
     send: (body) => post<TSendOutcome>(body, (parsed) => (parsed?.ack ? { kind: "ack", status: parsed.ack.status } : undefined)),
-    sendUpload: (bodies) => post<TUploadOutcome>({ batches: bodies }, (parsed) => (parsed?.results ? toUploadOutcome(parsed.results) : undefined)),
+    sendUpload: (bodies) => post<TUploadOutcome>({ batches: bodies }, (parsed) => (parsed?.results ? toUploadResult(parsed.results) : undefined)),
     close() {},
   };
 }

@@ -35,13 +35,16 @@ const REQUEST_TIMEOUT_MS = 15_000;
 type TRefusal = Exclude<TSendResult, { kind: "ack" }>;
 const RETRYABLE_CODES = new Set(["THROTTLED", "UNAVAILABLE", "INTERNAL"]);
 
-/** An error answer, for one batch of an upload or a whole socket request: retry later, or refused for good. */
-function refusal(error: TAckError, status = 400): TRefusal {
+/**
+ * An error answer, for one batch of an upload or a whole socket request: retry later, or refused for
+ * good. The benchmark's device clients (bench/lib/device-clients.ts) answer the same way.
+ */
+export function refusal(error: TAckError, status = 400): TRefusal {
   if (RETRYABLE_CODES.has(error.code)) return { kind: "retry", afterMs: error.retryAfterS ? error.retryAfterS * 1000 : undefined, reason: error.code };
   return { kind: "rejected", status, code: error.code, message: error.message };
 }
 
-const toUploadResult = (results: TUploadBatchResultData[]): TUploadResult => ({
+export const toUploadResult = (results: TUploadBatchResultData[]): TUploadResult => ({
   kind: "results",
   // The one lasting refusal of a batch inside a valid upload is its seq reused for other data (409).
   results: results.map((result) => (result.error ? refusal(result.error, 409) : { kind: "ack", status: result.status })),
