@@ -59,6 +59,9 @@ const ZConfigSchema = z.object({
   MODEL_REFRESH_INTERVAL_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
   // Debugging latency: logs each pushed alert's stage timestamps (ids and times only), the event loop
   // delay and long database work, at info level (lib/alerts/alert-path-trace.ts; used by bench:alerts).
+  // Real recordings (CinC 2017, MIT-BIH, open CGM; ../shared/data's layout) for training, evaluation and
+  // the simulator's real ECG strips. Unset: the simulator generates its strips.
+  PULSEGUARD_DATA_DIR: z.string().min(1).optional(),
   ALERT_PATH_TRACE: z
     .enum(["true", "false"])
     .default("false")
