@@ -8,3 +8,4 @@ export { parseWfdbAnnotations, toRhythmSpans, QRS_SYMBOLS, VENTRICULAR_ECTOPIC_S
 export { DATASETS, locateDataset, locateDatasetOrThrow, resolveDataDir, type TDatasetId } from "./locate-dataset";
 export { readCincReference, CINC_LABELS, type TCincLabel, type TCincRecord } from "./read-cinc-reference";
 export { listMitdbRecords, readMitdbRecord, MITDB_SAME_PATIENT, type TMitdbRecord } from "./read-mitdb-record";
+export { listCgmSubjects, readCgmCsv, type TCgmReading, type TCgmSeries, type TCgmSubject } from "./read-cgm-csv";
