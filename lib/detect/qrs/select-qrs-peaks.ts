@@ -2,6 +2,15 @@
 // signal and noise peak levels, a threshold between them, searchback for missed beats and T-wave
 // discrimination. The paper's second, parallel threshold set on the band-passed signal is left out:
 // Hamilton and Tompkins (IEEE TBME 33(12) 1986) found the integrated signal alone detects as well.
+//
+// Peak levels and thresholds are kept on the square root of the integrated signal (an RMS slope, which
+// scales with the QRS amplitude) rather than on the integrated energy itself. On energy, a beat of half
+// the slope of its neighbours weighs a quarter, so in ventricular bigeminy (MIT-BIH 228) or with
+// aberrant beats (201) the narrow normal beats fell under THRESHOLD I1 = NPKI + 1/4 (SPKI - NPKI) set by
+// the large ectopic ones, and once every normal beat was missed the RR average followed the ectopic
+// beats and searchback never looked for them. On 30 s MIT-BIH strips at 125 Hz (npm run eval:qrs) this
+// cut missed beats from 701 to 108 of 87,094 for 174 more false positives (sensitivity 0.9920 to
+// 0.9988, positive predictivity 0.9987 to 0.9967).
 import { computeMedian } from "./compute-median";
 import type { TPeakCandidate } from "./find-peak-candidates";
 
@@ -61,6 +70,7 @@ function getLearnedSignalLevel(integrated: Float64Array, windowLength: number): 
   return computeMedian(maxima);
 }
 
+/** The candidates taken for QRS complexes, in time order; their heights are on the root scale (see above). */
 export function selectQrsPeaks(options: {
   candidates: readonly TPeakCandidate[];
   integrated: Float64Array;
@@ -68,7 +78,9 @@ export function selectQrsPeaks(options: {
   integrationWindow: number;
   sampleRateHz: number;
 }): TPeakCandidate[] {
-  const { candidates, integrated, derivative, integrationWindow, sampleRateHz } = options;
+  const { derivative, integrationWindow, sampleRateHz } = options;
+  const integrated = options.integrated.map(Math.sqrt);
+  const candidates = options.candidates.map((peak) => ({ index: peak.index, height: Math.sqrt(peak.height) }));
   const length = integrated.length;
   const refractory = Math.round(REFRACTORY_S * sampleRateHz);
   const tWaveWindow = Math.round(T_WAVE_WINDOW_S * sampleRateHz);
