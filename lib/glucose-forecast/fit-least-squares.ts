@@ -1,42 +1,59 @@
 // Ordinary least squares with a small ridge term, by Cholesky on the normal equations of standardized
-// features: 16 features and ~10^5 rows, so the (k+1)^2 normal matrix is tiny and well conditioned once
-// standardized.
+// features: 16 features and ~10^6 rows, so the (k+1)^2 normal matrix is tiny and well conditioned once
+// standardized. The normal equations are built once and solved for every ridge strength asked for, so
+// choosing the ridge on a validation split costs one pass over the data.
 
-/** Returns raw-scale weights and intercept minimizing sum (y - w.x - b)^2 + ridge * |w_std|^2. */
+export type TLeastSquaresFit = { ridge: number; weights: number[]; bias: number };
+
+/** Returns raw-scale weights and intercept minimizing sum (y - w.x - b)^2 + ridge * count * |w_std|^2. */
 export function fitLeastSquares(options: { rows: readonly Float64Array[]; targets: readonly number[]; ridge?: number }): { weights: number[]; bias: number } {
-  const { rows, targets } = options;
-  const ridge = options.ridge ?? 1e-3;
-  const count = rows.length;
-  const width = (rows[0] as Float64Array).length;
+  const width = (options.rows[0] as Float64Array).length;
+  const matrix = new Float64Array(options.rows.length * width);
+  options.rows.forEach((row, index) => matrix.set(row, index * width));
+  const [fit] = fitLeastSquaresMatrix({ matrix, width, targets: Float64Array.from(options.targets), ridges: [options.ridge ?? 1e-3] });
+  return { weights: (fit as TLeastSquaresFit).weights, bias: (fit as TLeastSquaresFit).bias };
+}
+
+/** The same fit on a row-major matrix (count x width), once per ridge strength in `ridges`. */
+export function fitLeastSquaresMatrix(options: { matrix: Float64Array; width: number; targets: Float64Array; ridges: readonly number[] }): TLeastSquaresFit[] {
+  const { matrix, width, targets } = options;
+  const count = targets.length;
   const mean = new Float64Array(width);
   const sd = new Float64Array(width);
-  for (const row of rows) for (let j = 0; j < width; j += 1) mean[j] = (mean[j] as number) + (row[j] as number) / count;
-  for (const row of rows) for (let j = 0; j < width; j += 1) sd[j] = (sd[j] as number) + ((row[j] as number) - (mean[j] as number)) ** 2 / count;
-  // A feature that never varies (no exercise in the data) gets weight 0 instead of a division by zero.
+  for (let i = 0; i < count; i += 1) for (let j = 0; j < width; j += 1) mean[j] = (mean[j] as number) + (matrix[i * width + j] as number) / count;
+  for (let i = 0; i < count; i += 1) for (let j = 0; j < width; j += 1) sd[j] = (sd[j] as number) + ((matrix[i * width + j] as number) - (mean[j] as number)) ** 2 / count;
+  // A feature that never varies (no exercise in the data, no meal logs in real CGM traces) gets weight 0
+  // instead of a division by zero.
   for (let j = 0; j < width; j += 1) sd[j] = Math.sqrt(sd[j] as number) || Number.POSITIVE_INFINITY;
-  const targetMean = targets.reduce((sum, value) => sum + value, 0) / count;
+  let targetMean = 0;
+  for (let i = 0; i < count; i += 1) targetMean += (targets[i] as number) / count;
 
   const gram = Array.from({ length: width }, () => new Float64Array(width));
   const moment = new Float64Array(width);
   const z = new Float64Array(width);
-  rows.forEach((row, index) => {
-    for (let j = 0; j < width; j += 1) z[j] = ((row[j] as number) - (mean[j] as number)) / (sd[j] as number);
-    const y = (targets[index] as number) - targetMean;
+  for (let i = 0; i < count; i += 1) {
+    for (let j = 0; j < width; j += 1) z[j] = ((matrix[i * width + j] as number) - (mean[j] as number)) / (sd[j] as number);
+    const y = (targets[i] as number) - targetMean;
     for (let a = 0; a < width; a += 1) {
       moment[a] = (moment[a] as number) + (z[a] as number) * y;
       const gramRow = gram[a] as Float64Array;
       for (let b = 0; b <= a; b += 1) gramRow[b] = (gramRow[b] as number) + (z[a] as number) * (z[b] as number);
     }
-  });
-  for (let a = 0; a < width; a += 1) {
-    const gramRow = gram[a] as Float64Array;
-    gramRow[a] = (gramRow[a] as number) + ridge * count;
-    for (let b = 0; b < a; b += 1) (gram[b] as Float64Array)[a] = gramRow[b] as number;
   }
-  const standardized = solveCholesky(gram, moment);
-  const weights = Array.from(standardized, (value, j) => value / (sd[j] as number));
-  const bias = targetMean - weights.reduce((sum, weight, j) => sum + weight * (mean[j] as number), 0);
-  return { weights, bias };
+  for (let a = 0; a < width; a += 1) for (let b = 0; b < a; b += 1) (gram[b] as Float64Array)[a] = (gram[a] as Float64Array)[b] as number;
+  return options.ridges.map((ridge) => {
+    const penalized = gram.map((row, a) => {
+      const copy = Float64Array.from(row);
+      // A constant feature's row is all zero; the penalty (or 1 when there is none) keeps the matrix
+      // positive definite and its weight at 0.
+      copy[a] = (copy[a] as number) + (ridge * count || (sd[a] === Number.POSITIVE_INFINITY ? 1 : 0));
+      return copy;
+    });
+    const standardized = solveCholesky(penalized, moment);
+    const weights = Array.from(standardized, (value, j) => value / (sd[j] as number));
+    const bias = targetMean - weights.reduce((sum, weight, j) => sum + weight * (mean[j] as number), 0);
+    return { ridge, weights, bias };
+  });
 }
 
 function solveCholesky(matrix: Float64Array[], rhs: Float64Array): Float64Array {
