@@ -18,7 +18,13 @@ const ZMetricsSchema = z.strictObject({
   rmseAr2MgDl: z.number(),
   improvementOverAr2: z.number(),
 });
+const ZGroupMetricsSchema = z.record(z.string(), ZMetricsSchema.extend({ subjects: z.number().int() }));
+const ZSplitCountsSchema = z.strictObject({ train: z.number().int(), validation: z.number().int(), test: z.number().int() });
 
+/**
+ * The model card. `metrics.heldOut` is the test subjects (real traces of people neither fitting nor
+ * selection saw); `training` says what the model learned from and `knownLimits` where it may not hold.
+ */
 export const ZForecastManifestSchema = z.strictObject({
   model: z.literal("glucose-forecast-linear"),
   version: z.string(),
@@ -26,14 +32,35 @@ export const ZForecastManifestSchema = z.strictObject({
   horizonMin: z.number().int(),
   files: z.strictObject({ weights: z.strictObject({ path: z.literal(WEIGHTS_FILE), sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int() }) }),
   training: z.strictObject({
+    data: z.literal("real"),
     method: z.string(),
+    source: z.string(),
+    splitRule: z.string(),
     trainPatients: z.number().int(),
+    validationPatients: z.number().int(),
     heldOutPatients: z.number().int(),
-    daysPerPatient: z.number(),
-    trainSeedPrefix: z.string(),
-    heldOutSeedPrefix: z.string(),
+    examples: ZSplitCountsSchema,
+    exampleRules: z.record(z.string(), z.union([z.number(), z.string()])),
+    datasets: z.array(
+      z.strictObject({
+        dataset: z.string(),
+        subjects: ZSplitCountsSchema,
+        examples: ZSplitCountsSchema,
+        readingIntervals: z.record(z.string(), z.number().int()),
+        diabetesTypes: z.record(z.string(), z.number().int()),
+        devices: z.array(z.string()),
+      }),
+    ),
+    selection: z.strictObject({
+      ridge: z.number(),
+      trainingDevices: z.enum(["all", "5-min"]),
+      candidates: z.array(z.strictObject({ ridge: z.number(), trainingDevices: z.enum(["all", "5-min"]), validationRmseMgDl: z.number() })),
+    }),
+    eventTerms: z.string(),
   }),
-  metrics: z.strictObject({ train: ZMetricsSchema, heldOut: ZMetricsSchema }),
+  metrics: z.strictObject({ train: ZMetricsSchema, validation: ZMetricsSchema, heldOut: ZMetricsSchema, simulatedHeldOut: ZMetricsSchema }),
+  heldOutBreakdown: z.strictObject({ byDataset: ZGroupMetricsSchema, byReadingInterval: ZGroupMetricsSchema, byDiabetesType: ZGroupMetricsSchema }),
+  knownLimits: z.array(z.string()),
 });
 export type TForecastManifest = z.infer<typeof ZForecastManifestSchema>;
 
