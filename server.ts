@@ -10,6 +10,7 @@ import { startServer } from "./lib/server/start-server";
 import { loadScenarioFile } from "./lib/sim/scenario";
 import { runCohort, type TCohort } from "./workers/simulator/run-cohort";
 import { heartRateFromScenario } from "./workers/simulator/scenario-heart-rate";
+import { startWatchStripSource } from "./workers/simulator/watch-strip-source";
 
 const projectDir = path.dirname(new URL(import.meta.url).pathname);
 
@@ -23,6 +24,8 @@ async function startDemoSimulator(url: string): Promise<TCohort | undefined> {
   // The watches run the same tier-1 screen as the server, from the same integrity-checked artifact.
   const screenModel = await loadWatchScreenModel({ modelDir: path.join(projectDir, "public", "models", "watch-screen") });
   return runCohort({
+    // Real recordings for the watches' ECG strips when PULSEGUARD_DATA_DIR is set, indexed in the background.
+    ecgStrips: startWatchStripSource({ dataDir: config.PULSEGUARD_DATA_DIR, log: (message, fields) => logger.info(fields, `demo simulator ${message}`) }),
     watchScreen: { weights: screenModel.weights, escalateScore: screenModel.manifest.thresholds.escalate },
     baseUrl: url,
     devices: credentials.devices,

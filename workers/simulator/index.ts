@@ -1,14 +1,18 @@
 // The watch simulator as a stand-alone client of any PulseGuard server:
 //   npm run simulate -- --url http://localhost:3000 --speedup 60 --minutes 120
 // Devices and tokens come from a credentials file (the demo seed writes .data/demo-credentials.json).
+// With --data DIR (or PULSEGUARD_DATA_DIR) the watches answer ECG requests with real recordings.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { getConfig } from "../../lib/config";
+import { resolveDataDir } from "../../lib/datasets/locate-dataset";
 import { loadScenarioFile } from "../../lib/sim/scenario";
 import { loadWatchScreenModel } from "../../lib/detect/screen/load-watch-screen-model";
 import { formatProgress, runCohort, type TCohortSummary } from "./run-cohort";
 import { heartRateFromScenario } from "./scenario-heart-rate";
+import { startWatchStripSource } from "./watch-strip-source";
 
 const ZArgs = z.object({
   url: z.string().url().default("http://localhost:3000"),
@@ -18,6 +22,7 @@ const ZArgs = z.object({
   minutes: z.coerce.number().positive().optional(),
   scenario: z.string().optional(),
   seed: z.string().default("pulseguard-sim"),
+  data: z.string().min(1).optional(),
 });
 
 const ZCredentials = z.object({
@@ -36,6 +41,7 @@ function printSummary(summary: TCohortSummary, elapsedMs: number) {
       `  batches stored     ${totals.stored} (duplicates acked ${totals.duplicate}, rejected ${totals.rejected})`,
       `  retries            ${totals.retries}`,
       `  dropped (buffer)   ${totals.dropped}`,
+      `  ECG strips         ${summary.ecg.delivered} sent of ${summary.ecg.requested} asked (${summary.ecg.realStrips} real recordings)`,
       `  wall time          ${(elapsedMs / 1000).toFixed(1)} s`,
       ...summary.devices.filter((device) => device.lastRejection).map((device) => `  ${device.deviceId} last rejection: ${device.lastRejection}`),
       "",
@@ -53,6 +59,7 @@ async function main() {
       minutes: { type: "string" },
       scenario: { type: "string" },
       seed: { type: "string" },
+      data: { type: "string" },
     },
   });
   const args = ZArgs.parse(values);
@@ -68,7 +75,12 @@ async function main() {
   );
   // The same tier-1 screen the server runs, on each simulated watch (integrity-checked like the server's).
   const screenModel = await loadWatchScreenModel({ modelDir: path.resolve(import.meta.dirname, "../../public/models/watch-screen") });
+  const ecgStrips = startWatchStripSource({
+    dataDir: resolveDataDir(args.data, getConfig().PULSEGUARD_DATA_DIR),
+    log: (message, fields) => process.stdout.write(`${message} ${JSON.stringify(fields)}\n`),
+  });
   const cohort = runCohort({
+    ecgStrips,
     watchScreen: { weights: screenModel.weights, escalateScore: screenModel.manifest.thresholds.escalate },
     baseUrl: args.url,
     devices,

@@ -4,6 +4,7 @@ import { createSimClock } from "./sim-clock";
 import { createHttpTransport, createSocketTransport, type TTransport } from "./transports";
 import { createVirtualCgm, type TVirtualCgm } from "./virtual-cgm";
 import { createVirtualWatch, type TVirtualWatch } from "./virtual-watch";
+import type { TWatchStripSource } from "./watch-strip-source";
 import type { THeartRateOptions } from "../../lib/sim/heart-rate";
 import type { TWatchScreenWeights } from "../../lib/detect/screen/screen-model";
 
@@ -25,6 +26,8 @@ export type TCohortOptions = {
   onProgress?: (line: string) => void;
   /** Runs the tier-1 screen on every simulated watch too (same code and weights as the server). */
   watchScreen?: { weights: TWatchScreenWeights; escalateScore: number };
+  /** Real recordings for the watches' ECG strips (startWatchStripSource); absent: synthetic strips. */
+  ecgStrips?: TWatchStripSource;
 };
 
 export type TDeviceSummary = { deviceId: string; sentSamples: number; sentBatches: number; checksum: string } & TUploaderStats;
@@ -32,8 +35,8 @@ export type TDeviceSummary = { deviceId: string; sentSamples: number; sentBatche
 export type TCohortSummary = {
   devices: TDeviceSummary[];
   totals: { sentSamples: number; ackedSamples: number; stored: number; duplicate: number; rejected: number; retries: number; dropped: number };
-  /** ECG strips the server asked the watches for, and how many were delivered; seconds the on-watch screen flagged. */
-  ecg: { requested: number; delivered: number; failed: number; watchScreenHits: number };
+  /** ECG strips the server asked the watches for, how many were delivered and how many were real recordings; seconds the on-watch screen flagged. */
+  ecg: { requested: number; delivered: number; failed: number; realStrips: number; watchScreenHits: number };
 };
 
 const STRIP_SEND_ATTEMPTS = 3;
@@ -52,7 +55,7 @@ export function runCohort(options: TCohortOptions): TCohort {
   const clock = createSimClock({ speedup: options.speedup, durationSimMs: options.durationSimMs });
   const endSimMs = options.durationSimMs === undefined ? Number.POSITIVE_INFINITY : clock.startSimMs + options.durationSimMs;
   const batchSeconds = options.batchSeconds ?? 10;
-  const ecg = { requested: 0, delivered: 0, failed: 0 };
+  const ecg = { requested: 0, delivered: 0, failed: 0, realStrips: 0 };
   const members: TMember[] = options.devices.map((device) => {
     const transport =
       options.transport === "socket"
@@ -61,7 +64,10 @@ export function runCohort(options: TCohortOptions): TCohort {
     const uploader = createDeviceUploader({ transport });
     const boundedClock = { ...clock, nowSimMs: () => Math.min(clock.nowSimMs(), endSimMs) };
     const seed = `${options.seed}/${device.deviceId}`;
-    const watch = device.kind === "WATCH" ? createVirtualWatch({ clock: boundedClock, uploader, batchSeconds, heartRate: { seed, ...options.heartRateFor?.(device) }, screen: options.watchScreen }) : undefined;
+    const watch =
+      device.kind === "WATCH"
+        ? createVirtualWatch({ clock: boundedClock, uploader, batchSeconds, heartRate: { seed, ...options.heartRateFor?.(device) }, screen: options.watchScreen, stripSource: options.ecgStrips })
+        : undefined;
     const source =
       watch ??
       createVirtualCgm({
@@ -76,7 +82,8 @@ export function runCohort(options: TCohortOptions): TCohort {
       transport.onEcgRequest((request) => {
         ecg.requested += 1;
         void (async () => {
-          const { rhythm: _rhythm, ...body } = watch.recordStrip(request);
+          const { rhythm: _rhythm, stripSource, ...body } = await watch.recordStrip(request);
+          if (stripSource === "real") ecg.realStrips += 1;
           for (let attempt = 1; attempt <= STRIP_SEND_ATTEMPTS; attempt += 1) {
             const result = await sendStrip(body);
             if (result.kind === "ack") return void (ecg.delivered += 1);
@@ -166,6 +173,6 @@ export function formatProgress(summary: TCohortSummary, elapsedSimMs: number, du
     `[sim ${formatDuration(elapsedSimMs)}${progress}] devices ${summary.devices.length} | samples sent ${totals.sentSamples} acked ${totals.ackedSamples}` +
     ` | batches stored ${totals.stored} dup ${totals.duplicate} rejected ${totals.rejected} | buffered ${buffered} | retries ${totals.retries}` +
     (summary.ecg.watchScreenHits > 0 ? ` | on-watch screen hits ${summary.ecg.watchScreenHits} s` : "") +
-    (summary.ecg.requested > 0 ? ` | ECG strips asked ${summary.ecg.requested} sent ${summary.ecg.delivered}` : "")
+    (summary.ecg.requested > 0 ? ` | ECG strips asked ${summary.ecg.requested} sent ${summary.ecg.delivered}${summary.ecg.realStrips > 0 ? ` (${summary.ecg.realStrips} real recordings)` : ""}` : "")
   );
 }

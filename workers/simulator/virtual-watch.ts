@@ -11,6 +11,7 @@ import type { TEcgStripBody } from "./transports";
 import type { TDeviceUploader } from "./device-uploader";
 import { createSampleChecksum } from "./sample-checksum";
 import type { TSimClock } from "./sim-clock";
+import type { TWatchStripSource } from "./watch-strip-source";
 
 export const DEFAULT_BATCH_SECONDS = 10;
 
@@ -20,8 +21,11 @@ export type TVirtualWatch = {
   sent(): { count: number; checksum: string; batches: number };
   /** Seconds the on-watch screen scored at or above its escalation threshold (0 without a screen). */
   screenHits(): number;
-  /** Records a strip of what the heart is doing now (the simulation's ground truth), as asked. */
-  recordStrip(request: TEcgRequestMessage): TEcgStripBody & { rhythm: string };
+  /**
+   * Records a strip of what the heart is doing now (the simulation's ground truth), as asked: a real
+   * recording of that rhythm when the watch has a strip source that has one, else a synthetic strip.
+   */
+  recordStrip(request: TEcgRequestMessage): Promise<TEcgStripBody & { rhythm: string; stripSource: "real" | "synthetic" }>;
 };
 
 /** Readings behind the rate a recorded strip runs at: the last 10 s, as the watch displays it. */
@@ -37,6 +41,8 @@ export function createVirtualWatch(options: {
    * real watch screens locally (and could prompt its wearer); here it counts its hits for the summary.
    */
   screen?: { weights: TWatchScreenWeights; escalateScore: number };
+  /** Real recordings to answer ECG requests with; absent: synthetic strips. */
+  stripSource?: TWatchStripSource;
 }): TVirtualWatch {
   const batchSeconds = options.batchSeconds ?? DEFAULT_BATCH_SECONDS;
   const batchMs = batchSeconds * 1000;
@@ -82,18 +88,24 @@ export function createVirtualWatch(options: {
     },
     sent: () => ({ ...checksum.value(), batches }),
     screenHits: () => screenHits,
-    recordStrip(request) {
+    async recordStrip(request) {
       const sorted = [...recentBpm].sort((a, b) => a - b);
       const bpm = sorted[Math.floor(sorted.length / 2)] ?? 0;
       const { rhythm, heartRateBpm } = getEcgRhythmForState({ truth: latestTruth, bpm });
-      const strip = generateEcgStrip({
-        seed: `${options.heartRate.seed}:${request.requestId}`,
+      // Captured before any await: the strip is of the state the watch was in when asked.
+      const recordedAt = new Date(latestAtMs).toISOString();
+      const seed = `${options.heartRate.seed}:${request.requestId}`;
+      // A real strip keeps its recording's own rate and length (the server takes 100-1000 Hz, 10-60 s).
+      const real = await options.stripSource?.recordRealStrip({ rhythm, heartRateBpm, key: seed });
+      const strip = real ?? generateEcgStrip({ seed, rhythm, heartRateBpm, durationS: request.durationS, sampleRateHz: request.sampleRateHz });
+      return {
+        requestId: request.requestId,
+        recordedAt,
+        sampleRateHz: strip.sampleRateHz,
+        samplesLe16: encodeEcgSamples(strip.samples),
         rhythm,
-        heartRateBpm,
-        durationS: request.durationS,
-        sampleRateHz: request.sampleRateHz,
-      });
-      return { requestId: request.requestId, recordedAt: new Date(latestAtMs).toISOString(), sampleRateHz: strip.sampleRateHz, samplesLe16: encodeEcgSamples(strip.samples), rhythm };
+        stripSource: real ? "real" : "synthetic",
+      };
     },
   };
 }
