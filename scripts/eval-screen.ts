@@ -5,7 +5,7 @@
 //                         [--escalate 0.95 --persistence 5] [--model-dir public/models/watch-screen]
 // --data defaults to PULSEGUARD_DATA_DIR. By default every record present is scored: the committed
 // screen was trained on simulated heart rate only, never on MIT-BIH (--all means the same). --split
-// tune|test scores one half of a fixed split by patient (isTestPatient below; 201 and 202 together):
+// tune|test scores one half of a fixed split by patient (lib/detect/screen/mitdb-screen-split.ts; 201 and 202 together):
 // anything tuned on MIT-BIH is tuned on "tune" only and reported on "test". --escalate and
 // --persistence override the manifest's operating point, for tuning.
 //
@@ -49,6 +49,7 @@ import type { TEcgClassification } from "../lib/detect/cascade/ecg-classificatio
 import { createWatchScreen } from "../lib/detect/screen";
 import { DEFAULT_AVERAGING_WINDOW_S, deriveHeartRateSeries } from "../lib/detect/screen/derive-heart-rate-series";
 import { DEFAULT_WATCH_SCREEN_MODEL_DIR, loadWatchScreenModel } from "../lib/detect/screen/load-watch-screen-model";
+import { isMitdbScreenTestPatient } from "../lib/detect/screen/mitdb-screen-split";
 
 const MIN_EPISODE_S = 60;
 const MERGE_GAP_S = 10;
@@ -56,15 +57,6 @@ const SETTLE_AFTER_NON_SINUS_S = 60;
 const WATCH_OFF_S = 60;
 const TARGET_FALSE_FLAGS_PER_HOUR = 0.5;
 const AF_RHYTHMS = new Set(["AFIB", "AFL"]);
-// Tuning split by patient (201 and 202 are one): a patient is a tuning patient when a seeded hash of
-// its id falls in the lower half. Fixed, so tuning never sees the test patients.
-const SPLIT_SEED = "mitdb-screen-split-v1";
-
-function isTestPatient(patient: string): boolean {
-  let hash = 2166136261;
-  for (const character of `${SPLIT_SEED}:${patient}`) hash = Math.imul(hash ^ character.charCodeAt(0), 16777619) >>> 0;
-  return hash % 2 === 1;
-}
 
 const ZOptionsSchema = z.object({
   data: z.string().optional(),
@@ -222,7 +214,7 @@ async function main() {
   const persistenceHits = options.persistence ?? thresholds.persistenceHits;
   const split = options.split ?? (options.all ? "all" : "all");
   const allRecords = listMitdbRecords(datasetDir);
-  const records = allRecords.filter((name) => split === "all" || (split === "test") === isTestPatient(MITDB_SAME_PATIENT[name] ?? name));
+  const records = allRecords.filter((name) => split === "all" || (split === "test") === isMitdbScreenTestPatient(MITDB_SAME_PATIENT[name] ?? name));
   console.log(`MIT-BIH: ${records.length} of ${allRecords.length} records in ${datasetDir} (split ${split})`);
   console.log(`watch screen ${model.manifest.version} (${options.modelDir}): escalate >= ${escalateScore}, ${persistenceHits} hits; heart rate averaged over ${options.hrWindow} s of reference beats, activity 0`);
 

@@ -23,6 +23,20 @@ export const ZWatchScreenManifestSchema = z.strictObject({
   }),
   training: z.record(z.string(), z.union([z.number(), z.string()])),
   metrics: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+  /**
+   * Model card for real recordings: what the screen scored on real heart rate (npm run eval:screen), on
+   * which data and split, and the known limits of that evidence. Optional: a screen trained and
+   * evaluated on simulation alone has none.
+   */
+  realData: z
+    .strictObject({
+      dataset: z.string(),
+      split: z.string(),
+      stream: z.string(),
+      metrics: z.record(z.string(), z.union([z.number(), z.string(), z.null()])),
+      limits: z.array(z.string()),
+    })
+    .optional(),
   deviceFit: z.strictObject({
     runtime: z.string(),
     parameters: z.number().int().positive(),
