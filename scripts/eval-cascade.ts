@@ -5,7 +5,11 @@
 //              event becomes an unconfirmed alert (timeout, unreadable strips), lib/detect/cascade
 //
 //   npm run eval:cascade [-- --patients 50 --days 4 --variants 2 --classifier auto|cnn|qrs --seed S --debug]
-// (--debug lists the cascade's requests and verdicts around every episode it missed)
+//   npm run eval:cascade -- --real-strips [--data DIR]
+// (--debug lists the cascade's requests and verdicts around every episode it missed; --real-strips has
+// tier 2 classify real recordings of each state's rhythm instead of synthetic strips, from the test split
+// only, so on recordings the ECG model never trained on or was selected on; DIR defaults to
+// PULSEGUARD_DATA_DIR)
 //
 // Prints progress, a table, PASS/MISS per target, and last a RESULT line. How ECG strips are made for
 // tier 2 (a per-patient bank for ecgAll, a strip per request for the cascade): bench/lib/eval-ecg-bank.ts.
@@ -20,6 +24,9 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
+import { getConfig } from "../lib/config";
+import { createRealEcgStripSource } from "../lib/datasets/create-real-ecg-strip-source";
+import { resolveDataDir } from "../lib/datasets/locate-dataset";
 import { createCascadePolicy, type TCascadeAction, type TEcgClassifier } from "../lib/detect/cascade";
 import { createWatchScreen, SCREEN_CONDITIONS, type TScreenCondition } from "../lib/detect/screen";
 import { loadWatchScreenModel } from "../lib/detect/screen/load-watch-screen-model";
@@ -28,7 +35,7 @@ import { BENIGN_EPISODE_TYPES, CLINICAL_EPISODE_TYPES } from "../lib/sim/episode
 import { createRng } from "../lib/sim/rng";
 import { createRandomScenario } from "../lib/sim/scenario";
 import { clinicalEpisodesOf, findGateFirings, scoreAlerts, simulatePatient, type TAlertScore, type TScoredAlert, type TScreenTrace } from "../bench/lib/eval-cohort";
-import { createStripBank, findStripState } from "../bench/lib/eval-ecg-bank";
+import { createRealStripClassifier, createStripBank, findStripState, type TRealStripClassifier } from "../bench/lib/eval-ecg-bank";
 import { createQrsRulesClassifier, QRS_RULES_MODEL_VERSION } from "../bench/lib/eval-qrs-classifier";
 import { describeMachine } from "../bench/lib/machine";
 import { formatTable, percentile, round } from "../bench/lib/stats";
@@ -41,6 +48,8 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "eval-cascade-v1" },
     classifier: { type: "string", default: "auto" },
     debug: { type: "boolean", default: false },
+    "real-strips": { type: "boolean", default: false },
+    data: { type: "string" },
   },
 });
 const PATIENTS = Number(args.patients);
@@ -118,18 +127,35 @@ function summarize(totals: TSystemTotals) {
   };
 }
 
+/** Real strips from the test split only: the figures are then on recordings the model never saw. */
+async function loadRealStrips(classifier: TEcgClassifier): Promise<{ classifier: TRealStripClassifier; description: string } | null> {
+  if (!args["real-strips"]) return null;
+  const dataDir = resolveDataDir(args.data, getConfig().PULSEGUARD_DATA_DIR);
+  if (!dataDir) throw new Error("--real-strips needs --data DIR or PULSEGUARD_DATA_DIR");
+  const source = await createRealEcgStripSource({ dataDir, splits: ["test"], onProgress: step });
+  if (!source) throw new Error(`--real-strips: ${dataDir} holds neither CinC 2017 nor MIT-BIH`);
+  const counts = Object.entries(source.counts).map(([rhythm, count]) => `${rhythm} ${count}`).join(", ");
+  return {
+    classifier: createRealStripClassifier({ source, classifier }),
+    description: `real recordings, test split only (${source.datasets.join(" + ")}; ${counts}; index ${source.fromCache ? "cached" : "built"} in ${round(source.indexMs / 1000, 1)} s)`,
+  };
+}
+
 async function main() {
   const machine = describeMachine();
   const screenModel = await loadWatchScreenModel();
   const { thresholds } = screenModel.manifest;
   const tier2 = await loadTier2();
+  const realStrips = await loadRealStrips(tier2.classifier);
+  const stripsKind = realStrips ? "real-test" : "synthetic";
   print("PulseGuard cascade evaluation");
   print(`  machine  ${machine.cpuModel}, ${machine.cores} cores, node ${machine.node}`);
   print(`  cohort   ${PATIENTS} patients x ${DAYS} days = ${PATIENT_DAYS} patient-days, seed ${SEED}; ${CLINICAL_PER_DAY} clinical + ${BENIGN_PER_DAY} benign episodes per patient-day`);
   print(`  tier 1   watch-screen ${screenModel.manifest.version} (${screenModel.manifest.sizeBytes} B), escalate >= ${thresholds.escalate}, watch-only alert >= ${thresholds.alert}, persistence ${thresholds.persistenceHits} hits`);
   print(`  tier 2   ${tier2.description}`);
-  print(`  strips   ecgAll: per-patient bank of ${VARIANTS} strips (different seeds) per (rhythm, 10 bpm rate bin) state the patient is in,`);
-  print(`           generated and classified once; every 30 s window maps to a bank strip of its ground-truth state.`);
+  print(`  strips   ${stripsKind}: ${realStrips ? realStrips.description : "synthetic ECGSYN-style strips (lib/sim/ecg)"}`);
+  print(`           ecgAll: per-patient bank of ${VARIANTS} strips (different ${realStrips ? "draws" : "seeds"}) per (rhythm, 10 bpm rate bin) state the patient is in,`);
+  print(`           ${realStrips ? "drawn" : "generated"} and classified once; every 30 s window maps to a bank strip of its ground-truth state.`);
   print(`           cascade: each request gets its own strip of the ground-truth state over the 30 s it records (bench/lib/eval-ecg-bank.ts)`);
   print(`  timing   strip ${WINDOW_S} s + ${TIER2_LATENCY_S} s upload/classify; ${NO_ANSWER_SHARE * 100}% of requests unanswered (timeout path); grace after an episode ${GRACE_S} s`);
 
@@ -154,6 +180,7 @@ async function main() {
   let bankStates = 0;
   let generateMs = 0;
   let classifyMs = 0;
+  let syntheticFallbacks = 0;
   let screenMs = 0;
   let simulateMs = 0;
   const noAnswerRng = createRng(`${SEED}/no-answer`);
@@ -166,7 +193,7 @@ async function main() {
     simulateMs += performance.now() - started;
     const { bpm, activity, truth } = simulated.series;
     const episodes = clinicalEpisodesOf(patient, SECONDS);
-    const bank = createStripBank({ classifier: tier2.classifier, seed: SEED, patientKey: patient.patientKey, variants: VARIANTS });
+    const bank = createStripBank({ classifier: tier2.classifier, seed: SEED, patientKey: patient.patientKey, variants: VARIANTS, realStrips: realStrips?.classifier });
     const fallbackBpm = patient.restingBpm ?? 70;
 
     // Tier 1 and the cascade policy, second by second, as the server would run them at ingest.
@@ -295,6 +322,7 @@ async function main() {
     bankStates += stats.states;
     generateMs += stats.generateMs;
     classifyMs += stats.classifyMs;
+    syntheticFallbacks += stats.syntheticFallbacks;
     if ((patientIndex + 1) % 5 === 0 || patientIndex + 1 === PATIENTS) {
       const partial = summarize(systems.cascade);
       step(
@@ -369,6 +397,13 @@ async function main() {
       `simulating ${round(simulateMs / 1000, 1)} s; tier 1 + policy ${round(screenMs / 1000, 1)} s (${round((screenMs * 1000) / (PATIENT_DAYS * 86_400), 2)} us/sample, incl. cascade strips)`,
   );
   print(`Tier 2 model version(s): ${[...modelVersions].join(", ")}`);
+  if (realStrips) {
+    const real = realStrips.classifier.stats();
+    print(
+      `Real strips: ${real.draws} draws of ${real.distinctStrips} distinct test-split recordings (${Object.entries(real.byRhythm).map(([rhythm, count]) => `${rhythm} ${count}`).join(", ")}); ` +
+        `${syntheticFallbacks} strips synthetic for want of a test recording of their rhythm${generateMs ? "; generating = reading the recordings" : ""}`,
+    );
+  }
   if (tier2.isTemporary) print("NOTE: tier 2 here is the TEMPORARY QRS-rules classifier, not the ECG CNN; figures are provisional.");
 
   const { cascade, watchOnly, ecgAll } = results;
@@ -388,7 +423,7 @@ async function main() {
   print(formatTable(targets.map(([ok, name, measured]) => [ok ? "PASS" : "MISS", name, `(${measured})`])));
   print(`Ran in ${round((performance.now() - startedAt) / 1000, 1)} s`);
   print();
-  print(`RESULT ${JSON.stringify({ eval: "cascade", watchOnly, ecgAll, cascade })}`);
+  print(`RESULT ${JSON.stringify({ eval: "cascade", strips: stripsKind, watchOnly, ecgAll, cascade })}`);
 }
 
 main().catch((error: unknown) => {

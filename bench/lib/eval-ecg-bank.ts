@@ -6,6 +6,12 @@
 // and the time). The cascade asks for only a few strips a day, so each of its requests gets a strip of
 // its own (classifyFresh), from the same generator and the same ground-truth state mapping: a strip
 // misread by the model then costs one request, not every request that would map to it.
+//
+// With real strips (createRealStripClassifier, eval:cascade --real-strips) each of those strips is instead
+// a real recording of the state's rhythm near its rate (lib/datasets/create-real-ecg-strip-source.ts),
+// drawn by the same keys; a recording drawn again is not classified again. A rhythm the source has no
+// recording of falls back to a synthetic strip, counted in the stats.
+import type { TRealEcgStripSource } from "../../lib/datasets/create-real-ecg-strip-source";
 import type { TEcgClassification, TEcgClassifier, TEcgRhythm } from "../../lib/detect/cascade";
 import { generateEcgStrip } from "../../lib/sim/ecg";
 import { isClinicalEpisode, type TClinicalEpisodeType, type TEpisodeType } from "../../lib/sim/episodes";
@@ -71,23 +77,74 @@ const RATE_LIMITS_BPM: Record<TEcgRhythm, [number, number]> = {
   noise: [50, 150],
 };
 
+export type TRealStripClassifier = {
+  /** The classification of the real strip the key draws for this rhythm and rate; null: no such recording. */
+  classify(options: { rhythm: TEcgRhythm; rateBpm: number; key: string }): Promise<{ classification: TEcgClassification; readMs: number; classifyMs: number } | null>;
+  stats(): { draws: number; distinctStrips: number; byRhythm: Record<string, number> };
+};
+
+/** Real strips for every bank of a run, each recording classified once however often it is drawn. */
+export function createRealStripClassifier(options: { source: TRealEcgStripSource; classifier: TEcgClassifier }): TRealStripClassifier {
+  const { source, classifier } = options;
+  const classified = new Map<string, Promise<TEcgClassification>>();
+  const byRhythm: Record<string, number> = {};
+  let draws = 0;
+  return {
+    async classify({ rhythm, rateBpm, key }) {
+      const started = performance.now();
+      const strip = await source.pickStrip({ rhythm, heartRateBpm: rateBpm, key });
+      if (!strip) return null;
+      draws += 1;
+      byRhythm[rhythm] = (byRhythm[rhythm] ?? 0) + 1;
+      const read = performance.now();
+      let result = classified.get(strip.stripId);
+      if (!result) {
+        result = classifier.classify({ samples: strip.samples, sampleRateHz: strip.sampleRateHz });
+        classified.set(strip.stripId, result);
+      }
+      const classification = await result;
+      return { classification, readMs: read - started, classifyMs: performance.now() - read };
+    },
+    stats: () => ({ draws, distinctStrips: classified.size, byRhythm: { ...byRhythm } }),
+  };
+}
+
 export type TStripBank = {
   classify(options: { state: TStripState; pickKey: string }): Promise<TEcgClassification>;
   /** A new strip for this one recording (not from the bank), as the watch would record on request. */
   classifyFresh(options: { state: TStripState; recordingKey: string }): Promise<TEcgClassification>;
-  stats(): { strips: number; freshStrips: number; states: number; generateMs: number; classifyMs: number };
+  stats(): { strips: number; freshStrips: number; states: number; generateMs: number; classifyMs: number; syntheticFallbacks: number };
 };
 
-export function createStripBank(options: { classifier: TEcgClassifier; seed: string; patientKey: string; variants: number }): TStripBank {
-  const { classifier, seed, patientKey, variants } = options;
+export function createStripBank(options: { classifier: TEcgClassifier; seed: string; patientKey: string; variants: number; realStrips?: TRealStripClassifier }): TStripBank {
+  const { classifier, seed, patientKey, variants, realStrips } = options;
   const bank = new Map<string, Promise<TEcgClassification>[]>();
   let strips = 0;
   let freshStrips = 0;
   let generateMs = 0;
   let classifyMs = 0;
+  let syntheticFallbacks = 0;
+  /** The real strip the key draws, classified; null without real strips or without a recording of the rhythm. */
+  const classifyReal = async (rhythm: TEcgRhythm, rateBpm: number, key: string) => {
+    if (!realStrips) return null;
+    const real = await realStrips.classify({ rhythm, rateBpm, key });
+    if (!real) {
+      syntheticFallbacks += 1;
+      return null;
+    }
+    generateMs += real.readMs;
+    classifyMs += real.classifyMs;
+    return real.classification;
+  };
   const makeStrip = async (rhythm: TEcgRhythm, rateBpm: number, variant: number) => {
+    const key = `${seed}/${patientKey}/${rhythm}/${rateBpm}/${variant}`;
+    const real = await classifyReal(rhythm, rateBpm, key);
+    if (real) {
+      strips += 1;
+      return real;
+    }
     const started = performance.now();
-    const strip = generateEcgStrip({ seed: `${seed}/${patientKey}/${rhythm}/${rateBpm}/${variant}`, rhythm, heartRateBpm: rateBpm });
+    const strip = generateEcgStrip({ seed: key, rhythm, heartRateBpm: rateBpm });
     const generated = performance.now();
     generateMs += generated - started;
     const result = await classifier.classify({ samples: strip.samples, sampleRateHz: strip.sampleRateHz });
@@ -101,6 +158,11 @@ export function createStripBank(options: { classifier: TEcgClassifier; seed: str
   };
   return {
     async classifyFresh({ state, recordingKey }) {
+      const real = await classifyReal(state.rhythm, clampRate(state), `${seed}/${patientKey}/${recordingKey}`);
+      if (real) {
+        freshStrips += 1;
+        return real;
+      }
       const started = performance.now();
       const strip = generateEcgStrip({ seed: `${seed}/${patientKey}/${recordingKey}`, rhythm: state.rhythm, heartRateBpm: clampRate(state) });
       const generated = performance.now();
@@ -123,6 +185,6 @@ export function createStripBank(options: { classifier: TEcgClassifier; seed: str
       entries[variant] ??= makeStrip(state.rhythm, rateBpm, variant);
       return entries[variant];
     },
-    stats: () => ({ strips, freshStrips, states: bank.size, generateMs, classifyMs }),
+    stats: () => ({ strips, freshStrips, states: bank.size, generateMs, classifyMs, syntheticFallbacks }),
   };
 }
