@@ -2,7 +2,7 @@
 // MIT-BIH Arrhythmia Database's reference beats, run through the screen and the cascade policy as the
 // server runs them (lib/detect/service/create-detection-service.ts).
 //   npm run eval:screen [-- --data DIR] [--all] [--split all|tune|test] [--hr-window 5]
-//                         [--escalate 0.95 --persistence 5] [--model-dir public/models/watch-screen]
+//                         [--escalate 0.95 --persistence 5] [--model-dir public/models/watch-screen] [--debug]
 // --data defaults to PULSEGUARD_DATA_DIR. By default every record present is scored: the committed
 // screen was trained on simulated heart rate only, never on MIT-BIH (--all means the same). --split
 // tune|test scores one half of a fixed split by patient (lib/detect/screen/mitdb-screen-split.ts; 201 and 202 together):
@@ -38,6 +38,10 @@
 // rhythm ("(N" spans), except within 60 s after a non-sinus span ended (the rate settles and the
 // screen's windows still hold the arrhythmia); per hour of that same sinus time.
 //
+// --debug lists every false flag with the screen's evidence at the request (suspected condition, score,
+// level and baseline) and the premature beats annotated in the minute before it (a "(N" span can hold
+// frequent PVCs or PACs), which is what tuning on the tune half looks at.
+//
 // Prints progress, a table per record, PASS/MISS against every AF episode >= 60 s flagged and fewer
 // than 0.5 false flags per hour, and last a RESULT line.
 import { parseArgs } from "node:util";
@@ -57,6 +61,10 @@ const SETTLE_AFTER_NON_SINUS_S = 60;
 const WATCH_OFF_S = 60;
 const TARGET_FALSE_FLAGS_PER_HOUR = 0.5;
 const AF_RHYTHMS = new Set(["AFIB", "AFL"]);
+// Premature supraventricular (A, a, J, S) and ventricular (V, E, F) beats of the MIT-BIH annotation
+// scheme: --debug counts them in the 60 s before a false flag, since a "(N" span can hold many.
+const ECTOPIC_BEAT_SYMBOLS = new Set(["A", "a", "J", "S", "V", "E", "F"]);
+const ECTOPY_LOOKBACK_S = 60;
 
 const ZOptionsSchema = z.object({
   data: z.string().optional(),
@@ -67,6 +75,7 @@ const ZOptionsSchema = z.object({
   escalate: z.coerce.number().min(0).max(1).optional(),
   persistence: z.coerce.number().int().min(1).max(600).optional(),
   split: z.enum(["test", "tune", "all"]).optional(),
+  debug: z.boolean().default(false),
 });
 
 type TEpisode = { startS: number; endS: number };
@@ -83,6 +92,8 @@ type TRecordScore = {
   flutterEpisodes: number;
   flutterDetected: number;
   maxSinusScore: number;
+  /** Every flag in sinus rhythm, with the screen's evidence at the request (--debug). */
+  falseFlagDetails: { atS: number; suspected: string; score: number; levelBpm: number; baselineBpm: number; ectopicBeats: number }[];
 };
 
 /** Spans of the given rhythms in seconds, merged across interruptions shorter than MERGE_GAP_S, at least MIN_EPISODE_S long. */
@@ -127,6 +138,7 @@ function scoreRecord(options: { record: TMitdbRecord; model: Awaited<ReturnType<
   let nowMs = 0;
   const policy = createCascadePolicy({ config: { escalateScore: options.escalateScore, persistenceHits: options.persistenceHits }, clock: { nowMs: () => nowMs } });
   const flagTimesS: number[] = [];
+  const flagEvidence: TRecordScore["falseFlagDetails"] = [];
   const answers: { atMs: number; requestId: string; classification: TEcgClassification }[] = [];
   const isSinusScored = new Uint8Array(seconds);
   const sinusEnds: number[] = [];
@@ -136,7 +148,13 @@ function scoreRecord(options: { record: TMitdbRecord; model: Awaited<ReturnType<
   const handle = (actions: TCascadeAction[]) => {
     for (const action of actions) {
       if (action.type !== "request_ecg") continue;
-      if (action.attempt === 1) flagTimesS.push(action.atMs / 1000);
+      if (action.attempt === 1) {
+        flagTimesS.push(action.atMs / 1000);
+        const { suspected, score, levelBpm, baselineBpm } = action.tier1;
+        const atS = action.atMs / 1000;
+        const ectopicBeats = record.beats.filter((beat) => ECTOPIC_BEAT_SYMBOLS.has(beat.symbol) && beat.sample / record.sampleRateHz > atS - ECTOPY_LOOKBACK_S && beat.sample / record.sampleRateHz <= atS).length;
+        flagEvidence.push({ atS, suspected, score, levelBpm, baselineBpm, ectopicBeats });
+      }
       const classification = answerFor(rhythmAt(record, action.atMs / 1000));
       if (classification) answers.push({ atMs: action.atMs + policy.config.stripDurationMs, requestId: action.requestId, classification });
     }
@@ -188,6 +206,7 @@ function scoreRecord(options: { record: TMitdbRecord; model: Awaited<ReturnType<
     flutterEpisodes: flutterEpisodes.length,
     flutterDetected: scoreEpisodes(flutterEpisodes).length,
     maxSinusScore,
+    falseFlagDetails: flagEvidence.filter((flag) => isSinusScored[Math.floor(flag.atS)] === 1),
   };
 }
 
@@ -201,6 +220,7 @@ async function main() {
       escalate: { type: "string" },
       persistence: { type: "string" },
       split: { type: "string" },
+      debug: { type: "boolean" },
     },
     strict: true,
   });
@@ -243,6 +263,15 @@ async function main() {
         score.maxSinusScore.toFixed(3).padStart(17),
       ].join(" "),
     );
+  }
+  if (options.debug) {
+    console.log("");
+    console.log(`false flags: record time_s suspected score level_bpm baseline_bpm ectopic_beats_last_${ECTOPY_LOOKBACK_S}s`);
+    for (const score of scores) {
+      for (const flag of score.falseFlagDetails) {
+        console.log(`${score.record} ${flag.atS.toFixed(0).padStart(5)} ${flag.suspected.padEnd(16)} ${flag.score.toFixed(3)} ${flag.levelBpm.toFixed(0).padStart(4)} ${flag.baselineBpm.toFixed(1).padStart(6)} ${String(flag.ectopicBeats).padStart(4)}`);
+      }
+    }
   }
   const sum = (pick: (score: TRecordScore) => number) => scores.reduce((total, score) => total + pick(score), 0);
   const afEpisodes = sum((score) => score.afEpisodes);
