@@ -16,6 +16,7 @@ function createReference(ageYears: number) {
     const middle = sorted.length >> 1;
     return sorted.length % 2 === 1 ? sorted[middle]! : 0.5 * (sorted[middle - 1]! + sorted[middle]!);
   };
+  /** The features, then the state's largeExcursions60 (not a model input) last. */
   return (bpm: number, activity: number): number[] | null => {
     history.push({ bpm, activity });
     activityLag += (activity - activityLag) * (1 - Math.exp(-1 / 45));
@@ -31,14 +32,18 @@ function createReference(ageYears: number) {
       if (last30[index]!.bpm > 0 && last30[index - 1]!.bpm > 0) diffs.push(Math.abs(last30[index]!.bpm - last30[index - 1]!.bpm));
     }
     const band = 0.12 * median30;
-    let excursions = 0;
-    let wasOutlier = false;
-    for (const sample of history.slice(-60)) {
-      if (sample.bpm <= 0) continue;
-      const isOutlier = Math.abs(sample.bpm - median30) > band;
-      if (isOutlier && !wasOutlier) excursions += 1;
-      wasOutlier = isOutlier;
-    }
+    const countExcursions = (bandBpm: number) => {
+      let count = 0;
+      let wasOutlier = false;
+      for (const sample of history.slice(-60)) {
+        if (sample.bpm <= 0) continue;
+        const isOutlier = Math.abs(sample.bpm - median30) > bandBpm;
+        if (isOutlier && !wasOutlier) count += 1;
+        wasOutlier = isOutlier;
+      }
+      return count;
+    };
+    const excursions = countExcursions(band);
     if (activityLag < 20 && readings30.length >= 15) {
       if (baseline === null) baseline = median30;
       else if (restUpdates < 300) baseline += (median30 - baseline) / (restUpdates + 1);
@@ -63,6 +68,7 @@ function createReference(ageYears: number) {
       1 - readings30.length / last30.length,
       diffs.length ? diffs.filter((value) => value > 0.5 * median30).length / diffs.length : 0,
       Math.min(1, restUpdates / 600),
+      countExcursions(0.2 * median30),
     ];
   };
 }
@@ -87,15 +93,19 @@ describe("screen features", () => {
     const extractor = createScreenFeatureExtractor({ ageYears: 40 });
     const reference = createReference(40);
     let compared = 0;
+    let largeExcursionWindows = 0;
     for (let second = 0; second < series.bpm.length; second += 1) {
       const actual = extractor.push({ bpm: series.bpm[second]!, activity: series.activity[second]!, atMs: second * 1000 });
       const expected = reference(series.bpm[second]!, series.activity[second]!);
       expect(actual === null).toBe(expected === null);
       if (!actual || !expected) continue;
       for (let index = 0; index < SCREEN_FEATURE_COUNT; index += 1) expect(actual[index]).toBeCloseTo(expected[index]!, 9);
+      expect(extractor.state().largeExcursions60).toBe(expected[SCREEN_FEATURE_COUNT]);
+      largeExcursionWindows += expected[SCREEN_FEATURE_COUNT]! > 0 ? 1 : 0;
       compared += 1;
     }
     expect(compared).toBeGreaterThan(4000);
+    expect(largeExcursionWindows).toBeGreaterThan(100);
     expect(series.bpm.filter((value) => value === 0).length).toBeGreaterThan(10);
   });
 });

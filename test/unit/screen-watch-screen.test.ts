@@ -1,6 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCascadePolicy } from "@/lib/detect/cascade";
-import { createScreenFeatureExtractor, createWatchScreen, SCREEN_FEATURE_NAMES, type TScreenResult, type TWatchScreenManifest, type TWatchScreenWeights } from "@/lib/detect/screen";
+import { createScreenFeatureExtractor, createWatchScreen, SCREEN_CLASSES, SCREEN_FEATURE_NAMES, type TScreenResult, type TWatchScreenManifest, type TWatchScreenWeights } from "@/lib/detect/screen";
+import {
+  BRADYCARDIA_BELOW_BPM,
+  ECTOPY_MIN_LARGE_EXCURSIONS,
+  gateConditionScores,
+  RATE_GATE_MARGIN_BPM,
+  TACHYCARDIA_ABOVE_BPM,
+} from "@/lib/detect/screen/gate-condition-scores";
 import { loadWatchScreenModel } from "@/lib/detect/screen/load-watch-screen-model";
 
 // Hand-built 1 Hz streams: each segment gives the reading and the activity count per second.
@@ -96,6 +103,17 @@ describe("watch screen on hand-built windows", () => {
     expect(last(results)!.suspected).toBe("ectopic_burst");
   });
 
+  it("does not escalate on sinus swings of 8-10 bpm over a few seconds at a normal rate (real sinus rhythm, MIT-BIH)", () => {
+    const swings: Record<string, (t: number) => number> = {
+      dips: (t) => 64 + wobble(t) - [0, 3, 6, 8, 8, 6, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0][t % 20]!,
+      upAndDown: (t) => 66 + wobble(t) + [0, 4, 8, 10, 8, 4, 0, -4, -8, -10, -8, -4, 0, 0, 0][t % 15]!,
+    };
+    for (const bpm of Object.values(swings)) {
+      const { results } = run([WARM_UP, { seconds: 10 * 60, bpm, activity: () => 1 }]);
+      expect(maxScore(results.slice(-600))).toBeLessThan(manifest.thresholds.escalate);
+    }
+  });
+
   it("does not escalate on a single-sample glitch, a dropout or a spike", () => {
     const glitchy: TSegment = { seconds: 10 * 60, bpm: (t) => (t === 100 ? 0 : t === 300 ? 230 : 65 + wobble(t)), activity: () => 1 };
     const { results } = run([WARM_UP, glitchy]);
@@ -125,6 +143,40 @@ describe("watch screen on hand-built windows", () => {
     expect(last(results)!.isWarmingUp).toBe(true);
     const silent = run([{ seconds: 60, bpm: () => 0 }]);
     expect(silent.results.every((result) => result === null)).toBe(true);
+  });
+});
+
+describe("clinical gating of the condition scores", () => {
+  const probabilitiesOf = (values: Record<(typeof SCREEN_CLASSES)[number], number>) => Float64Array.from(SCREEN_CLASSES, (name) => values[name]);
+  const even = { none: 0.2, tachycardia_rest: 0.2, bradycardia: 0.2, afib: 0.2, ectopic_burst: 0.2 };
+  const gate = (levelBpm: number, largeExcursions60: number) => {
+    const gated = gateConditionScores({ probabilities: probabilitiesOf(even), levelBpm, largeExcursions60 });
+    return Object.fromEntries(SCREEN_CLASSES.map((name, index) => [name, gated[index]!])) as Record<(typeof SCREEN_CLASSES)[number], number>;
+  };
+
+  it("keeps bradycardia below 50 bpm and tachycardia above 100 bpm, and neither well inside the normal range", () => {
+    expect(gate(BRADYCARDIA_BELOW_BPM - 5, 0).bradycardia).toBeCloseTo(0.2, 12);
+    expect(gate(BRADYCARDIA_BELOW_BPM + RATE_GATE_MARGIN_BPM / 2, 0).bradycardia).toBeCloseTo(0.1, 12);
+    expect(gate(BRADYCARDIA_BELOW_BPM + RATE_GATE_MARGIN_BPM, 0).bradycardia).toBe(0);
+    expect(gate(TACHYCARDIA_ABOVE_BPM + 20, 0).tachycardia_rest).toBeCloseTo(0.2, 12);
+    expect(gate(TACHYCARDIA_ABOVE_BPM - RATE_GATE_MARGIN_BPM, 0).tachycardia_rest).toBe(0);
+    const normal = gate(70, ECTOPY_MIN_LARGE_EXCURSIONS);
+    expect(normal).toMatchObject({ tachycardia_rest: 0, bradycardia: 0, afib: 0.2, ectopic_burst: 0.2 });
+    expect(normal.none).toBeCloseTo(0.6, 12);
+  });
+
+  it("counts ectopy only with pulse-deficit-sized excursions, never touches AF, and keeps the sum at 1", () => {
+    const quiet = gate(45, ECTOPY_MIN_LARGE_EXCURSIONS - 1);
+    expect(quiet.ectopic_burst).toBe(0);
+    expect(quiet.afib).toBe(0.2);
+    // 45 bpm: bradycardia stays, tachycardia and ectopy go to "none".
+    expect(quiet.bradycardia).toBe(0.2);
+    expect(quiet.none).toBeCloseTo(0.6, 12);
+    expect(gate(45, ECTOPY_MIN_LARGE_EXCURSIONS).ectopic_burst).toBe(0.2);
+    for (const levelBpm of [30, 52, 75, 98, 130]) {
+      const sum = Object.values(gate(levelBpm, 1)).reduce((total, value) => total + value, 0);
+      expect(sum).toBeCloseTo(1, 12);
+    }
   });
 });
 

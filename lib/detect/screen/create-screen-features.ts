@@ -47,6 +47,12 @@ export type TScreenFeatureState = {
   validReadings30: number;
   /** Activity count averaged with the heart rate's own lag (~45 s). */
   activityLag: number;
+  /**
+   * Separate runs of readings off the 30 s median by more than PULSE_DEFICIT_FRACTION in the last 60 s,
+   * as of the last scored window (push); 0 before any. Not a model input: the screen gates its ectopy
+   * score with it (gate-condition-scores.ts).
+   */
+  largeExcursions60: number;
 };
 
 export type TScreenFeatureExtractor = {
@@ -88,6 +94,12 @@ const DEFAULT_AGE_YEARS = 50;
 // 20-40 %, AF's second-to-second jitter 10-20 bpm) is an outlier; by more than 50 % an implausible jump.
 const OUTLIER_FRACTION = 0.12;
 const BIG_JUMP_FRACTION = 0.5;
+/**
+ * A reading off the 30 s median by more than 20 %: what one lost pulse (an ectopic beat too weak to
+ * make a pulse wave) does to a rate averaged over ~5 s at 50-80 bpm, and the simulator's smallest
+ * ectopic burst (lib/sim/episodes.ts, 20-40 %). Real sinus swings of 5-10 bpm stay below it.
+ */
+export const PULSE_DEFICIT_FRACTION = 0.2;
 // Scales that bring each feature to roughly unit range before the model's own standardisation.
 const DIFF_SCALE = 10;
 const EXCURSION_SCALE = 5;
@@ -184,6 +196,7 @@ export function createScreenFeatureExtractor(options: TScreenFeatureOptions = {}
   let restUpdates = options.initialBaselineBpm === undefined ? 0 : WARM_UP_REST_UPDATES;
   let level10Bpm: number | null = null;
   let level30Bpm: number | null = null;
+  let largeExcursions60 = 0;
 
   // Ring index of the reading `ageS` seconds ago (0 = the newest).
   const at = (ageS: number) => (head - 1 - ageS + LONG_WINDOW_S * 2) % LONG_WINDOW_S;
@@ -260,6 +273,9 @@ export function createScreenFeatureExtractor(options: TScreenFeatureOptions = {}
     // seconds; a motion artifact or a glitch is one run. Missing readings neither start nor end a run.
     let excursions = 0;
     let wasOutlier = false;
+    const largeBand = PULSE_DEFICIT_FRACTION * median30;
+    let largeExcursions = 0;
+    let wasLarge = false;
     for (let index = (head - filled + LONG_WINDOW_S) % LONG_WINDOW_S, left = filled; left > 0; left -= 1) {
       const value = bpmRing[index] as number;
       index = index + 1 === LONG_WINDOW_S ? 0 : index + 1;
@@ -267,8 +283,12 @@ export function createScreenFeatureExtractor(options: TScreenFeatureOptions = {}
       const isOutlier = Math.abs(value - median30) > outlierBand;
       if (isOutlier && !wasOutlier) excursions += 1;
       wasOutlier = isOutlier;
+      const isLarge = Math.abs(value - median30) > largeBand;
+      if (isLarge && !wasLarge) largeExcursions += 1;
+      wasLarge = isLarge;
     }
 
+    largeExcursions60 = largeExcursions;
     if (activityLag < REST_ACTIVITY && valid >= WINDOW_S / 2) updateBaseline(median30);
     const baseline = baselineBpm ?? median30;
     const expectedBpm = baseline + Math.max(0, maxBpm - baseline) * Math.min(MAX_RESERVE_SHARE, activityLag / ACTIVITY_PER_RESERVE);
@@ -293,6 +313,6 @@ export function createScreenFeatureExtractor(options: TScreenFeatureOptions = {}
   return {
     push: (sample) => step(sample, true),
     observe: (sample) => void step(sample, false),
-    state: () => ({ baselineBpm, restUpdates, level10Bpm, level30Bpm, validReadings30: window30.count(), activityLag }),
+    state: () => ({ baselineBpm, restUpdates, level10Bpm, level30Bpm, validReadings30: window30.count(), activityLag, largeExcursions60 }),
   };
 }

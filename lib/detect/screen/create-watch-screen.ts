@@ -1,6 +1,7 @@
 // Tier 1, the watch screen: every 1 Hz sample updates the patient's online state and scores the window
 // that ends with it. The same code and weights run on the simulated watch and on the server at ingest.
 import { createScreenFeatureExtractor, WARM_UP_REST_UPDATES, type TScreenFeatureOptions, type TScreenSample } from "./create-screen-features";
+import { gateConditionScores } from "./gate-condition-scores";
 import { createScreenModel, SCREEN_CLASSES, SCREEN_CONDITIONS, type TScreenCondition, type TScreenModel, type TWatchScreenWeights } from "./screen-model";
 
 export type TScreenResult = {
@@ -48,6 +49,7 @@ export function createWatchScreen(options: ({ weights: TWatchScreenWeights } | {
       if (!features) return null;
       model.predict(features, probabilities);
       const state = extractor.state();
+      gateConditionScores({ probabilities, levelBpm: state.level10Bpm ?? 0, largeExcursions60: state.largeExcursions60 });
       let suspected: TScreenCondition = SCREEN_CONDITIONS[0]!;
       let best = -1;
       const conditionScores = {} as Record<TScreenCondition, number>;
