@@ -3,8 +3,9 @@
 // server runs them (lib/detect/service/create-detection-service.ts).
 //   npm run eval:screen [-- --data DIR] [--all] [--split all|tune|test] [--hr-window 5]
 //                         [--escalate 0.95 --persistence 5] [--model-dir public/models/watch-screen] [--debug]
-// --data defaults to PULSEGUARD_DATA_DIR. By default every record present is scored: the committed
-// screen was trained on simulated heart rate only, never on MIT-BIH (--all means the same). --split
+// --data defaults to PULSEGUARD_DATA_DIR. By default every record present is scored (--all means the
+// same): the committed screen's weights were trained on simulated heart rate only, but its ectopy gate
+// (lib/detect/screen/gate-condition-scores.ts) was chosen on the tune half, so quote "test" for it. --split
 // tune|test scores one half of a fixed split by patient (lib/detect/screen/mitdb-screen-split.ts; 201 and 202 together):
 // anything tuned on MIT-BIH is tuned on "tune" only and reported on "test". --escalate and
 // --persistence override the manifest's operating point, for tuning.
