@@ -61,7 +61,10 @@ const ZConfigSchema = z.object({
   // delay and long database work, at info level (lib/alerts/alert-path-trace.ts; used by bench:alerts).
   // Real recordings (CinC 2017, MIT-BIH, open CGM; ../shared/data's layout) for training, evaluation and
   // the simulator's real ECG strips. Unset: the simulator generates its strips.
-  PULSEGUARD_DATA_DIR: z.string().min(1).optional(),
+  PULSEGUARD_DATA_DIR: z
+    .string()
+    .optional()
+    .transform((value) => (value === "" ? undefined : value)),
   ALERT_PATH_TRACE: z
     .enum(["true", "false"])
     .default("false")

@@ -1,6 +1,6 @@
 // Server-only. One MIT-BIH Arrhythmia Database record: its first lead (MLII in all but two records,
 // the lead closest to a single-lead wearable), the reference beats and the rhythm spans.
-import { readFile, readFileSync } from "node:fs";
+import { existsSync, readFile, readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { DatasetFormatError } from "./dataset-format-error";
@@ -34,7 +34,7 @@ export function listMitdbRecords(datasetDir: string): string[] {
   } catch {
     throw new DatasetFormatError(file, "file not found");
   }
-  return text.split(/\s+/).filter((name) => name !== "");
+  return text.split(/\s+/).filter((name) => name !== "" && existsSync(path.join(datasetDir, `${name}.hea`)));
 }
 
 export async function readMitdbRecord(options: { datasetDir: string; record: string }): Promise<TMitdbRecord> {
