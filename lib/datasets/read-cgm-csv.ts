@@ -121,7 +121,27 @@ export function readCgmCsv(file: string): TCgmSeries {
   return { readings, droppedDuplicates, conflictingDuplicates, droppedImplausible, clipped };
 }
 
-/** A small CSV reader for the metadata files: plain comma-separated cells, no quoting in this layout. */
+/** The cells of one CSV line, with RFC 4180 double-quoted cells (Bris-T1D lists "Dexcom One, Medtronic Guardian 4"). */
+function splitCsvLine(line: string): string[] {
+  const cells: string[] = [];
+  let cell = "";
+  let quoted = false;
+  for (let index = 0; index < line.length; index += 1) {
+    const char = line[index];
+    if (quoted && char === '"' && line[index + 1] === '"') {
+      cell += '"';
+      index += 1;
+    } else if (char === '"') quoted = !quoted;
+    else if (char === "," && !quoted) {
+      cells.push(cell);
+      cell = "";
+    } else cell += char;
+  }
+  cells.push(cell);
+  return cells;
+}
+
+/** A small CSV reader for the metadata files (one row per person, quoted cells allowed). */
 function readMetadata(file: string): Map<string, Record<string, string>> {
   const byPerson = new Map<string, Record<string, string>>();
   if (!existsSync(file)) return byPerson;
@@ -129,7 +149,7 @@ function readMetadata(file: string): Map<string, Record<string, string>> {
   const header = (lines[0] ?? "").split(",").map((cell) => cell.trim());
   for (const line of lines.slice(1)) {
     if (line.trim() === "") continue;
-    const cells = line.split(",");
+    const cells = splitCsvLine(line);
     const row = Object.fromEntries(header.map((name, index) => [name, (cells[index] ?? "").trim()]));
     if (row.person_id) byPerson.set(row.person_id, row);
   }
