@@ -30,7 +30,7 @@ import { resolveDataDir } from "../lib/datasets/locate-dataset";
 import { createCascadePolicy, type TCascadeAction, type TEcgClassifier } from "../lib/detect/cascade";
 import { createWatchScreen, SCREEN_CONDITIONS, type TScreenCondition } from "../lib/detect/screen";
 import { loadWatchScreenModel } from "../lib/detect/screen/load-watch-screen-model";
-import { ECG_RHYTHM_CONDITION } from "../lib/detect/cascade/ecg-classification";
+import { ECG_LABEL_CONDITION } from "../lib/detect/cascade/ecg-classification";
 import { BENIGN_EPISODE_TYPES, CLINICAL_EPISODE_TYPES } from "../lib/sim/episodes";
 import { createRng } from "../lib/sim/rng";
 import { createRandomScenario } from "../lib/sim/scenario";
@@ -310,8 +310,8 @@ async function main() {
       const classification = await bank.classify({ state, pickKey: `window@${fromS}` });
       modelVersions.add(classification.modelVersion);
       systems.ecgAll.tier2Calls += 1;
-      const condition = ECG_RHYTHM_CONDITION[classification.label];
-      const probability = classification.probabilities[classification.label] ?? classification.confidence;
+      const condition = ECG_LABEL_CONDITION[classification.label];
+      const probability = classification.confidence;
       if (condition && probability >= policy.config.confirmProbability) ecgRaw.push({ atS: fromS + WINDOW_S + TIER2_LATENCY_S, condition });
     }
     addScore(systems.ecgAll, scoreAlerts({ episodes, alerts: foldAlerts(ecgRaw), graceS: GRACE_S }));

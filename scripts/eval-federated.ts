@@ -59,6 +59,7 @@ import { addInto, createSecAggAggregator, createSecAggParticipant, type TSecAggP
 import { trainLocalUpdate, type TLocalUpdate } from "../lib/fl/train-local-update";
 import { decodeAggregate, encodeUpdateVector, getUpdateVectorLength, type TUpdateVectorLayout } from "../lib/fl/update-vector";
 import { encodeAdvertiseBody, encodeRelayedSharesWire, encodeRosterWire, encodeShareKeysBody, encodeUnmaskBody, getJsonBytes } from "../lib/fl/wire";
+import { ECG_CLASSES } from "../lib/detect/ecg/ecg-classes";
 import { ECG_RHYTHMS } from "../lib/sim/ecg";
 import { createRng } from "../lib/sim/rng";
 
@@ -357,7 +358,7 @@ async function main() {
   step(`tfjs ${tf.version.tfjs} on ${tf.getBackend()} (1 thread)`);
   const scratch = buildEcgModel({ form: "training", seed });
   const initialWeights = getEcgWeightVector(scratch);
-  const layout: TUpdateVectorLayout = { parameterCount: initialWeights.length, classCount: ECG_RHYTHMS.length };
+  const layout: TUpdateVectorLayout = { parameterCount: initialWeights.length, classCount: ECG_CLASSES.length };
   const scoreWeights = (weights: Float32Array): TEcgClassificationScore => {
     setEcgWeightVector(scratch, weights);
     return scoreEcgClassification({ truth: heldOut.labels, predicted: predictEcgClasses({ model: scratch, dataset: heldOut }) });

@@ -28,6 +28,8 @@ const ZEvidenceSchema = z.object({
 const UNCONFIRMED_REASONS: Record<string, string> = {
   timeout: "The watch did not send an ECG strip in time.",
   unreadable: "The ECG strip could not be read (noise).",
+  inconclusive: "The ECG strips were unreadable or undecided; the watch's evidence stands on its own.",
+  other_rhythm: "The ECG strip shows an abnormal rhythm other than the one suspected (not sinus, not AF): review the strip.",
 };
 
 const percent = (value: number) => `${Math.round(value * 100)}%`;

@@ -5,6 +5,7 @@ const RHYTHM_LABELS: Record<string, string> = {
   tachycardia: "Tachycardia",
   bradycardia: "Bradycardia",
   ventricular_ectopy: "Ventricular ectopy",
+  other_rhythm: "Other abnormal rhythm",
   noise: "Unreadable (noise)",
 };
 

@@ -12,8 +12,8 @@
 // drawn by the same keys; a recording drawn again is not classified again. A rhythm the source has no
 // recording of falls back to a synthetic strip, counted in the stats.
 import type { TRealEcgStripSource } from "../../lib/datasets/create-real-ecg-strip-source";
-import type { TEcgClassification, TEcgClassifier, TEcgRhythm } from "../../lib/detect/cascade";
-import { generateEcgStrip } from "../../lib/sim/ecg";
+import type { TEcgClassification, TEcgClassifier } from "../../lib/detect/cascade";
+import { generateEcgStrip, type TEcgRhythm } from "../../lib/sim/ecg";
 import { isClinicalEpisode, type TClinicalEpisodeType, type TEpisodeType } from "../../lib/sim/episodes";
 
 /** Rhythm a strip shows during each clinical episode. */

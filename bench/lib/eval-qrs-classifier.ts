@@ -1,16 +1,17 @@
 // A stand-in tier 2 for developing the cascade evaluation before the CNN (lib/detect/ecg) exists:
 // rules on the QRS detector's rhythm features. Not the product's tier 2; figures made with it are
 // labelled as such by scripts/eval-cascade.ts.
-import type { TEcgClassification, TEcgClassifier, TEcgRhythm } from "../../lib/detect/cascade";
+import type { TEcgClassification, TEcgClassifier } from "../../lib/detect/cascade";
+import { ECG_CLASSES, type TEcgClass, type TEcgLabel } from "../../lib/detect/ecg/ecg-classes";
 import { detectQrs, summarizeRhythm } from "../../lib/detect/qrs";
-import { ECG_RHYTHMS } from "../../lib/sim/ecg-rhythms";
 
 export const QRS_RULES_MODEL_VERSION = "qrs-rules-temporary";
 
-function classification(label: TEcgRhythm, confidence: number): TEcgClassification {
-  const rest = (1 - confidence) / (ECG_RHYTHMS.length - 1);
-  const probabilities = Object.fromEntries(ECG_RHYTHMS.map((rhythm) => [rhythm, rhythm === label ? confidence : rest])) as Record<TEcgRhythm, number>;
-  return { label, confidence, probabilities, modelVersion: QRS_RULES_MODEL_VERSION };
+function classification(label: TEcgLabel, confidence: number, heartRateBpm: number | null = null): TEcgClassification {
+  const ecgClass: TEcgClass = label === "tachycardia" || label === "bradycardia" ? "normal_sinus" : label;
+  const rest = (1 - confidence) / (ECG_CLASSES.length - 1);
+  const probabilities = Object.fromEntries(ECG_CLASSES.map((name) => [name, name === ecgClass ? confidence : rest])) as Record<TEcgClass, number>;
+  return { label, confidence, probabilities, heartRateBpm, modelVersion: QRS_RULES_MODEL_VERSION };
 }
 
 export function classifyWithQrsRules(input: { samples: Float32Array; sampleRateHz: number }): TEcgClassification {

@@ -6,6 +6,7 @@
 // every class in both its training and validation split, so its local validation confusion is defined.
 import { z } from "zod";
 import { generateEcgDataset, makeStripSpecs, selectEcgRows, type TDatasetProgress, type TEcgDataset, type TEcgStripSpec } from "../detect/ecg/train";
+import { ECG_CLASSES } from "../detect/ecg/ecg-classes";
 import { ECG_RHYTHMS, ZEcgRhythmSchema, type TEcgRhythm } from "../sim/ecg";
 import { createRng } from "../sim/rng";
 
@@ -124,7 +125,8 @@ export async function generateHospitalCohort(options: { profile: THospitalProfil
   const rng = createRng(`fl-hospital-split/${profile.index}/${seed}`);
   const trainRows: number[] = [];
   const validationRows: number[] = [];
-  ECG_RHYTHMS.forEach((_, classIndex) => {
+  // By the class the model learns (simulated tachycardia and bradycardia are sinus rhythm).
+  ECG_CLASSES.forEach((_, classIndex) => {
     const rows = specs.filter((spec) => dataset.labels[spec.index] === classIndex).map((spec) => spec.index);
     for (let index = rows.length - 1; index > 0; index -= 1) {
       const other = rng.int(0, index);

@@ -39,7 +39,7 @@ export type TLocalUpdate = {
   delta: Float32Array;
   /** Training strips (FedAvg weight, capped by sampleCap in encodeUpdateVector). */
   sampleCount: number;
-  /** Rows: true class, columns: predicted, ECG_RHYTHMS order; the locally trained model on the site's validation split. */
+  /** Rows: true class, columns: predicted, ECG_CLASSES order; the locally trained model on the site's validation split. */
   validationConfusion: number[][];
 };
 

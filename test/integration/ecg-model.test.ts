@@ -4,10 +4,14 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ECG_RHYTHMS, generateEcgStrip } from "@/lib/sim/ecg";
+import { ECG_CLASSES, SIM_RHYTHM_LABEL } from "@/lib/detect/ecg/ecg-classes";
 import { loadEcgClassifier, ZEcgModelManifestSchema } from "@/lib/detect/ecg";
 import { startEcgClassifierPool, type TEcgClassifierPool } from "@/lib/detect/ecg/create-ecg-classifier-pool";
 import { DEFAULT_ECG_MODEL_DIR } from "@/lib/detect/ecg/load-ecg-model";
 import { AppError } from "@/lib/errors";
+import { getConfig } from "@/lib/config";
+import { locateDatasetOrThrow, readCincReference, readWfdbRecord } from "@/lib/datasets";
+import { getCincSplit } from "@/lib/detect/ecg/train/real-ecg-data";
 import { createRng } from "@/lib/sim/rng";
 
 // Simulator seeds used by neither the training (42,420,001..) nor the held-out set (43,420,000..) of
@@ -52,8 +56,10 @@ describe("the committed ECG model artifact", () => {
     expect(createHash("sha256").update(weights).digest("hex")).toBe(manifest.sha256);
     expect(weights.byteLength).toBe(manifest.sizeBytes);
     expect(manifest.sizeBytes).toBeLessThan(200 * 1024);
-    expect(manifest.classes).toEqual([...ECG_RHYTHMS]);
-    expect(manifest.metrics.heldOut!.macroF1).toBeGreaterThanOrEqual(0.95);
+    expect(manifest.classes).toEqual([...ECG_CLASSES]);
+    // The model card names its real training data and carries its figures on the real test split.
+    expect(manifest.card?.trainingData.map((entry) => entry.dataset).join(" ")).toMatch(/CinC.*MIT-BIH/);
+    expect(manifest.metrics.real?.records).toBeGreaterThan(1000);
   });
 
   it("refuses a tampered weights file", async () => {
@@ -97,11 +103,11 @@ describe("the committed ECG model artifact", () => {
       const misses: string[] = [];
       for (const strip of strips) {
         const result = await classifier.classify({ samples: strip.samples, sampleRateHz: strip.sampleRateHz });
-        expect(Object.keys(result.probabilities)).toEqual([...ECG_RHYTHMS]);
+        expect(Object.keys(result.probabilities)).toEqual([...ECG_CLASSES]);
         expect(Object.values(result.probabilities).reduce((sum, value) => sum + value, 0)).toBeCloseTo(1, 4);
-        expect(result.confidence).toBe(result.probabilities[result.label]);
+        expect(Object.values(result.probabilities)).toContain(result.confidence);
         expect(result.modelVersion).toMatch(/^ecg-cnn@\d+\.\d+\.\d+$/);
-        if (result.label === strip.rhythm) correct += 1;
+        if (result.label === SIM_RHYTHM_LABEL[strip.rhythm]) correct += 1;
         else misses.push(`${strip.rhythm} -> ${result.label}`);
       }
       expect(correct, `misclassified: ${misses.join(", ")}`).toBeGreaterThanOrEqual(MIN_CORRECT);
@@ -111,6 +117,36 @@ describe("the committed ECG model artifact", () => {
       const leadOff = Float32Array.from({ length: 7500 }, () => 0.3 + rng.normal(0, 0.005));
       const broadband = Float32Array.from({ length: 7500 }, () => rng.normal(0, 0.4));
       for (const samples of [leadOff, broadband]) expect((await classifier.classify({ samples, sampleRateHz: 250 })).label).toBe("noise");
+    } finally {
+      await classifier.close();
+    }
+  });
+});
+
+// Real recordings the model never trained on (CinC 2017 test split), when a data directory is configured
+// (CI sets PULSEGUARD_DATA_DIR). Floors well under the measured figures (npm run eval:ecg: AF sensitivity
+// 0.79, specificity 0.97 on all 1,646 test recordings), so a broken reader, preprocessing or artifact fails
+// here while the sampling of 80 recordings does not.
+const dataDir = getConfig().PULSEGUARD_DATA_DIR;
+describe.skipIf(!dataDir)("the committed ECG model on real test-split recordings", () => {
+  it("recognises most AF recordings and calls few normal recordings AF", async () => {
+    const cinc = locateDatasetOrThrow({ dataDir: dataDir!, dataset: "cinc2017" });
+    const test = readCincReference(cinc).filter((reference) => getCincSplit(reference.record) === "test");
+    const classifier = await loadEcgClassifier();
+    try {
+      const labelsOf = async (label: "A" | "N") => {
+        const labels: string[] = [];
+        for (const reference of test.filter((candidate) => candidate.label === label).slice(0, 40)) {
+          const recording = await readWfdbRecord({ recordPath: reference.recordPath });
+          labels.push((await classifier.classify({ samples: recording.signals[0]!, sampleRateHz: recording.sampleRateHz })).label);
+        }
+        return labels;
+      };
+      const af = await labelsOf("A");
+      const normal = await labelsOf("N");
+      expect(af.filter((label) => label === "atrial_fibrillation").length).toBeGreaterThanOrEqual(26);
+      expect(normal.filter((label) => label === "atrial_fibrillation").length).toBeLessThanOrEqual(4);
+      expect(normal.filter((label) => ["normal_sinus", "tachycardia", "bradycardia"].includes(label)).length).toBeGreaterThanOrEqual(30);
     } finally {
       await classifier.close();
     }
@@ -133,7 +169,7 @@ describe("the ECG classifier worker pool", () => {
     const strips = makeTestStrips().filter((_, index) => index % 2 === 0);
     const results = await Promise.all(strips.map((strip) => pool.classify({ samples: strip.samples, sampleRateHz: strip.sampleRateHz })));
     expect(results).toHaveLength(strips.length);
-    const correct = results.filter((result, index) => result.label === strips[index]!.rhythm).length;
+    const correct = results.filter((result, index) => result.label === SIM_RHYTHM_LABEL[strips[index]!.rhythm]).length;
     expect(correct).toBeGreaterThanOrEqual(strips.length - 2);
     expect(strips.every((strip) => strip.samples.length === 7500)).toBe(true);
   });

@@ -17,6 +17,8 @@ import { createHospital, createUser, signInAs } from "../helpers/factories";
 import { createTestDatabase } from "../helpers/test-database";
 
 const COMMITTED_DIR = path.resolve(import.meta.dirname, "../../public/models/ecg-cnn");
+const COMMITTED_VERSION = (JSON.parse(readFileSync(path.join(COMMITTED_DIR, "manifest.json"), "utf8")) as { version: string }).version;
+const CANDIDATE_VERSION = "99.0.0";
 let database: TDatabase;
 let dataDir: string;
 const db = () => database.prisma;
@@ -34,14 +36,14 @@ afterAll(async () => {
 /** A candidate as a round would publish it: the committed weights nudged, its own manifest and sha256. */
 async function createCandidate(name: string, options: { tamper?: boolean } = {}) {
   const weights = new Float32Array(new Uint8Array(readFileSync(path.join(COMMITTED_DIR, "weights.bin"))).slice().buffer);
-  // The output bias is the last 6 values: a shift towards "noise" changes the probabilities, not the topology.
+  // The output bias is the last values, "noise" last: a shift towards "noise" changes the probabilities, not the topology.
   weights[weights.length - 1]! += 0.5;
   const bytes = new Uint8Array(weights.buffer);
   const manifest = JSON.parse(readFileSync(path.join(COMMITTED_DIR, "manifest.json"), "utf8")) as Record<string, unknown>;
   const sha256 = createHash("sha256").update(bytes).digest("hex");
   const stored = options.tamper ? Uint8Array.from(bytes, (byte, index) => (index === 100 ? byte ^ 1 : byte)) : bytes;
   return db().modelVersion.create({
-    data: { name, version: 2, status: "CANDIDATE", sha256, sizeBytes: bytes.byteLength, manifest: { ...manifest, version: "1.1.0", sha256, metrics: {} }, weights: stored },
+    data: { name, version: 2, status: "CANDIDATE", sha256, sizeBytes: bytes.byteLength, manifest: { ...manifest, version: CANDIDATE_VERSION, sha256, metrics: {} }, weights: stored },
   });
 }
 
@@ -73,14 +75,14 @@ describe("active model pick-up", () => {
     try {
       const strip = generateEcgStrip({ seed: 7, rhythm: "normal_sinus", heartRateBpm: 70, noiseLevel: 0.1, sampleRateHz: 250, durationS: 30 });
       const before = await classifier.classify({ samples: strip.samples, sampleRateHz: 250 });
-      expect(before.modelVersion).toBe("ecg-cnn@1.0.0");
+      expect(before.modelVersion).toBe(`ecg-cnn@${COMMITTED_VERSION}`);
 
       // Tampered: activation is allowed (the row looks fine) but the artifact fails verification.
       const tampered = await createCandidate(name, { tamper: true });
       await activateModelVersion({ db: db(), actor: admin.actor, versionId: tampered.id });
       await watcher.refresh();
       expect(served).toEqual([]);
-      expect((await classifier.classify({ samples: strip.samples, sampleRateHz: 250 })).modelVersion).toBe("ecg-cnn@1.0.0");
+      expect((await classifier.classify({ samples: strip.samples, sampleRateHz: 250 })).modelVersion).toBe(`ecg-cnn@${COMMITTED_VERSION}`);
 
       await db().modelVersion.delete({ where: { id: tampered.id } });
       const candidate = await createCandidate(name);
@@ -88,7 +90,7 @@ describe("active model pick-up", () => {
       await watcher.refresh();
       expect(served).toEqual([candidate.sha256]);
       const after = await classifier.classify({ samples: strip.samples, sampleRateHz: 250 });
-      expect(after.modelVersion).toBe("ecg-cnn@1.1.0");
+      expect(after.modelVersion).toBe(`ecg-cnn@${CANDIDATE_VERSION}`);
       expect(after.probabilities.noise).toBeGreaterThan(before.probabilities.noise);
       const statuses = await db().modelVersion.findMany({ where: { name }, select: { version: true, status: true }, orderBy: { version: "asc" } });
       expect(statuses).toEqual([

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { createCascadePolicy, judgeEcgResult, suggestSeverity, type TCascadeAction, type TEcgClassification, type TEcgRhythm } from "@/lib/detect/cascade";
+import { createCascadePolicy, judgeEcgResult, suggestSeverity, type TCascadeAction, type TEcgClass, type TEcgClassification, type TEcgLabel } from "@/lib/detect/cascade";
 import type { TScreenCondition, TScreenResult } from "@/lib/detect/screen";
-import { ECG_RHYTHMS } from "@/lib/sim/ecg-rhythms";
+import { ECG_CLASSES } from "@/lib/detect/ecg/ecg-classes";
 
 function createClock(startMs = 1_000_000) {
   let nowMs = startMs;
@@ -28,10 +28,11 @@ function screenResult(clock: { nowMs(): number }, score: number, overrides: Part
   };
 }
 
-function ecg(label: TEcgRhythm, probability: number): TEcgClassification {
-  const rest = (1 - probability) / (ECG_RHYTHMS.length - 1);
-  const probabilities = Object.fromEntries(ECG_RHYTHMS.map((rhythm) => [rhythm, rhythm === label ? probability : rest])) as Record<TEcgRhythm, number>;
-  return { label, confidence: probability, probabilities, modelVersion: "test" };
+function ecg(label: TEcgLabel, probability: number): TEcgClassification {
+  const ecgClass: TEcgClass = label === "tachycardia" || label === "bradycardia" ? "normal_sinus" : label;
+  const rest = (1 - probability) / (ECG_CLASSES.length - 1);
+  const probabilities = Object.fromEntries(ECG_CLASSES.map((name) => [name, name === ecgClass ? probability : rest])) as Record<TEcgClass, number>;
+  return { label, confidence: probability, probabilities, heartRateBpm: null, modelVersion: "test" };
 }
 
 const CONFIG = { escalateScore: 0.5, persistenceHits: 5, refuteCooldownMs: 180_000, alertCooldownMs: 600_000, responseTimeoutMs: 60_000 };
@@ -160,6 +161,21 @@ describe("cascade confirmation", () => {
     const [alert] = alerts(policy.onEcgResult({ requestId: second.requestId, classification: ecg("noise", 0.9) }));
     expect(alert).toMatchObject({ source: "UNCONFIRMED_NO_ECG", unconfirmedReason: "inconclusive", condition: "tachycardia_rest", stripRequests: 2 });
     expect(alert!.confidence).toBeCloseTo(0.95 * 0.6, 10);
+  });
+
+  it("raises the screen's alert at once, strip attached, when the strip shows another abnormal rhythm", () => {
+    const clock = createClock();
+    const policy = createCascadePolicy({ clock, config: CONFIG });
+    const request = escalate(policy, clock);
+    const other = ecg("other_rhythm", 0.8);
+    const [alert] = alerts(policy.onEcgResult({ requestId: request.requestId, classification: other }));
+    // Neither a confirmation (the ECG does not show what the screen suspected) nor a refutation.
+    expect(alert).toMatchObject({ source: "UNCONFIRMED_NO_ECG", unconfirmedReason: "other_rhythm", condition: "tachycardia_rest", stripRequests: 1, ecg: other });
+    expect(alert!.severity).not.toBe("CRITICAL");
+    // Below the confirm probability it is undecided, so the watch is asked again.
+    const retry = createCascadePolicy({ clock, config: CONFIG });
+    const second = escalate(retry, clock);
+    expect(retry.onEcgResult({ requestId: second.requestId, classification: ecg("other_rhythm", 0.4) })).toMatchObject([{ type: "request_ecg", attempt: 2 }]);
   });
 
   it("drops the event when every strip was unreadable and the screen has calmed down", () => {

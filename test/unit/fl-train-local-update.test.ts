@@ -9,7 +9,7 @@ import { generateHospitalCohort, getHospitalProfile, type THospitalCohort } from
 import { createSecAggAggregator, createSecAggParticipant } from "@/lib/fl/secagg";
 import { trainLocalUpdate, type TLocalUpdate } from "@/lib/fl/train-local-update";
 import { decodeAggregate, encodeUpdateVector, getUpdateVectorLength } from "@/lib/fl/update-vector";
-import { ECG_RHYTHMS } from "@/lib/sim/ecg";
+import { ECG_CLASSES } from "@/lib/detect/ecg/ecg-classes";
 
 let cohorts: THospitalCohort[];
 let globalWeights: Float32Array;
@@ -33,9 +33,9 @@ describe("trainLocalUpdate", () => {
     expect(update.weights.length).toBe(globalWeights.length);
     update.delta.forEach((value, index) => expect(value).toBe(Math.fround(update.weights[index]! - globalWeights[index]!)));
     expect(update.delta.some((value) => value !== 0)).toBe(true);
-    expect(update.validationConfusion).toHaveLength(ECG_RHYTHMS.length);
+    expect(update.validationConfusion).toHaveLength(ECG_CLASSES.length);
     update.validationConfusion.forEach((row, classIndex) => {
-      expect(row).toHaveLength(ECG_RHYTHMS.length);
+      expect(row).toHaveLength(ECG_CLASSES.length);
       expect(row.reduce((sum, value) => sum + value, 0)).toBe(cohort.validation.labels.filter((label) => label === classIndex).length);
     });
     const again = await train(cohort, "a");
@@ -63,7 +63,7 @@ describe("trainLocalUpdate", () => {
   it("goes through secure aggregation to the FedAvg step and the summed confusion", async () => {
     const updates: TLocalUpdate[] = [];
     for (const [index, cohort] of cohorts.entries()) updates.push(await train(cohort, `fedavg-${index}`));
-    const layout = { parameterCount: globalWeights.length, classCount: ECG_RHYTHMS.length };
+    const layout = { parameterCount: globalWeights.length, classCount: ECG_CLASSES.length };
     const clipNorm = 50;
     const sampleCap = 1000;
     const roundId = "local-update-test";
@@ -91,7 +91,7 @@ describe("trainLocalUpdate", () => {
       const expected = updates.reduce((sum, update, site) => sum + weights[site]! * update.delta[index]!, 0) / totalWeight;
       expect(Math.abs(decoded.delta[index]! - expected)).toBeLessThan(1e-5);
     }
-    const summed = ECG_RHYTHMS.map((_, row) => ECG_RHYTHMS.map((__, column) => updates.reduce((sum, update) => sum + update.validationConfusion[row]![column]!, 0)));
+    const summed = ECG_CLASSES.map((_, row) => ECG_CLASSES.map((__, column) => updates.reduce((sum, update) => sum + update.validationConfusion[row]![column]!, 0)));
     expect(decoded.validationConfusion).toEqual(summed);
   });
 });

@@ -11,6 +11,7 @@ import { readFileSync, statSync } from "node:fs";
 import { parseArgs } from "node:util";
 import * as tf from "@tensorflow/tfjs";
 import { z } from "zod";
+import { ECG_CLASSES } from "../../lib/detect/ecg/ecg-classes";
 import { ECG_RHYTHMS } from "../../lib/sim/ecg";
 import { generateHospitalCohort, getHospitalProfile } from "../../lib/fl/hospital-cohorts";
 import { createParticipantClient, ParticipantApiError } from "../../lib/fl/participant/create-participant-client";
@@ -138,7 +139,7 @@ async function main() {
       onStep: (name, view) => step(`round ${next.id}: ${name} done (stage ${view.round.stage})`),
       computeUpdate: async ({ view, globalWeights }) => {
         if (view.you.participantId !== args.hospital) throw new Error(`this credential belongs to hospital ${view.you.participantId}, not ${args.hospital}`);
-        if (view.round.classCount !== ECG_RHYTHMS.length) throw new Error("the round's model has other classes than this participant's data");
+        if (view.round.classCount !== ECG_CLASSES.length) throw new Error("the round's model has other classes than this participant's data");
         const { config } = view.round;
         step(`round ${next.id}: training ${config.localEpochs} local epoch(s) on ${cohort.train.count} strips from version ${view.round.baseVersion.version}`);
         // The optimizer's state lives on the backend: it must exist before the first variable is made.

@@ -33,7 +33,7 @@ export type TCascadeAlert = {
    */
   confidence: number;
   /** Why it is unconfirmed: the watch sent no strip in time, or every strip was unreadable/undecided. */
-  unconfirmedReason?: "timeout" | "inconclusive";
+  unconfirmedReason?: "timeout" | "inconclusive" | "other_rhythm";
   tier1: TTier1Evidence;
   ecg?: TEcgClassification;
   /** Confirmed alerts: the screen's mean probability per condition from the hit to the ECG's answer. */
@@ -141,7 +141,7 @@ export function createCascadePolicy(options: { config?: TCascadeConfigInput; clo
     return [{ type: "alert", alert: { ...alert, atMs, severity, stripRequests: attempts } }];
   };
 
-  const raiseUnconfirmed = (current: TPending, reason: "timeout" | "inconclusive", ecg?: TEcgClassification) => {
+  const raiseUnconfirmed = (current: TPending, reason: "timeout" | "inconclusive" | "other_rhythm", ecg?: TEcgClassification) => {
     // The freshest screen evidence if it is still suspicious, else what triggered the request.
     const tier1 = latest && latest.score >= current.tier1.score ? toEvidence(latest) : current.tier1;
     return raise(
@@ -213,6 +213,8 @@ export function createCascadePolicy(options: { config?: TCascadeConfigInput; clo
       } else if (verdict.kind === "refute") {
         enterRefuteCooldown();
         actions.push({ type: "refuted", requestId, atMs: clock.nowMs(), ecg: classification, reason: verdict.reason, screenDuringStrip: screenScores });
+      } else if (verdict.kind === "abnormal") {
+        actions.push(...raiseUnconfirmed(current, "other_rhythm", classification));
       } else if (current.attempt <= config.maxRetries) {
         actions.push(request(current.tier1, current.attempt + 1, current.screenScoreSums, current.screenResults));
       } else if (latest && latest.score >= config.escalateScore) {

@@ -1,26 +1,23 @@
-// Tier 2 as the cascade sees it: the classifier's result for one strip. Declared here, structurally
-// identical to lib/detect/ecg's TEcgClassification, so the policy does not depend on tfjs.
-import type { TEcgRhythm } from "../../sim/ecg-rhythms";
+// Tier 2 as the cascade sees it: the classifier's result for one strip (lib/detect/ecg/ecg-classes.ts,
+// which is pure: the policy does not depend on tfjs).
+import type { TEcgClassification, TEcgLabel } from "../ecg/ecg-classes";
 import type { TScreenCondition } from "../screen/screen-model";
 
-export type { TEcgRhythm } from "../../sim/ecg-rhythms";
-
-export type TEcgClassification = {
-  label: TEcgRhythm;
-  confidence: number;
-  probabilities: Record<TEcgRhythm, number>;
-  modelVersion: string;
-};
+export type { TEcgClass, TEcgClassification, TEcgLabel } from "../ecg/ecg-classes";
 
 export type TEcgClassifier = {
   classify(input: { samples: Float32Array; sampleRateHz: number }): Promise<TEcgClassification>;
   close(): Promise<void>;
 };
 
-/** The clinical condition an abnormal rhythm confirms; null for normal sinus rhythm and noise. */
-export const ECG_RHYTHM_CONDITION: Record<TEcgRhythm, TScreenCondition | null> = {
+/**
+ * The clinical condition a label confirms; null for normal sinus rhythm and noise. "other_rhythm" is
+ * abnormal but names no condition the screen watches for: judgeEcgResult treats it on its own.
+ */
+export const ECG_LABEL_CONDITION: Record<TEcgLabel, TScreenCondition | null> = {
   normal_sinus: null,
   noise: null,
+  other_rhythm: null,
   tachycardia: "tachycardia_rest",
   bradycardia: "bradycardia",
   atrial_fibrillation: "afib",

@@ -8,6 +8,6 @@ export {
   type TCascadePolicy,
   type TTier1Evidence,
 } from "./create-cascade-policy";
-export { ECG_RHYTHM_CONDITION, type TEcgClassification, type TEcgClassifier, type TEcgRhythm } from "./ecg-classification";
+export { ECG_LABEL_CONDITION, type TEcgClass, type TEcgClassification, type TEcgClassifier, type TEcgLabel } from "./ecg-classification";
 export { judgeEcgResult, type TEcgVerdict } from "./judge-ecg-result";
 export { CRITICAL_BRADYCARDIA_BPM, CRITICAL_TACHYCARDIA_BPM, suggestSeverity, type TAlertSeverity } from "./suggest-severity";

@@ -1,10 +1,11 @@
 import type { TCascadeConfig } from "./cascade-config";
-import { ECG_RHYTHM_CONDITION, type TEcgClassification } from "./ecg-classification";
+import { ECG_LABEL_CONDITION, type TEcgClassification } from "./ecg-classification";
 import type { TScreenCondition } from "../screen/screen-model";
 
 export type TEcgVerdict =
   | { kind: "confirm"; condition: TScreenCondition; probability: number }
   | { kind: "refute"; probability: number; reason: "normal_rhythm" | "rate_explained_by_context" }
+  | { kind: "abnormal"; probability: number }
   | { kind: "inconclusive"; reason: "noise" | "low_confidence" };
 
 // Tachycardia and bradycardia are defined by the rate alone (> 100, < 50 bpm), and a strip shows the
@@ -38,8 +39,9 @@ export function judgeEcgResult(options: {
 }): TEcgVerdict {
   const { classification, config, screenScores } = options;
   const { label, probabilities } = classification;
-  const probability = probabilities[label] ?? classification.confidence;
-  const condition = ECG_RHYTHM_CONDITION[label];
+  void probabilities;
+  const probability = classification.confidence;
+  const condition = ECG_LABEL_CONDITION[label];
   if (condition && probability >= config.confirmProbability) {
     let suspicion = 0;
     for (const value of Object.values(screenScores)) suspicion += value;
@@ -49,6 +51,10 @@ export function judgeEcgResult(options: {
     }
     return { kind: "confirm", condition, probability };
   }
+  // An abnormal rhythm the network cannot name (CinC's "other": flutter, block, bigeminy...) neither
+  // confirms the screen's suspicion nor clears it: worth a clinician's look, so the screen's alert is
+  // raised with the strip attached, one step below a confirmed one.
+  if (label === "other_rhythm" && probability >= config.confirmProbability) return { kind: "abnormal", probability };
   if (label === "normal_sinus" && probability >= config.refuteProbability) return { kind: "refute", probability, reason: "normal_rhythm" };
   if (label === "noise") return { kind: "inconclusive", reason: "noise" };
   return { kind: "inconclusive", reason: "low_confidence" };

@@ -1,32 +1,42 @@
-import { ECG_RHYTHMS, type TEcgRhythm } from "../../sim/ecg";
+import { ECG_CLASSES, toEcgLabel, type TEcgClass, type TEcgClassification } from "./ecg-classes";
 import type { TLoadedEcgModel } from "./load-ecg-model";
 import { parseEcgInput } from "./parse-ecg-input";
 import { preprocessEcgStrip } from "./preprocess-ecg-strip";
 
-export type TEcgClassification = {
-  label: TEcgRhythm;
-  confidence: number;
-  probabilities: Record<TEcgRhythm, number>;
-  modelVersion: string;
-};
+export type { TEcgClassification } from "./ecg-classes";
 
-/** Probabilities in ECG_RHYTHMS order to the classification (the most probable class wins). */
-export function toEcgClassification(probabilities: ArrayLike<number>, modelVersion: string): TEcgClassification {
-  let best = 0;
-  const byRhythm = {} as Record<TEcgRhythm, number>;
-  ECG_RHYTHMS.forEach((rhythm, index) => {
+/**
+ * Probabilities in ECG_CLASSES order to the classification: the most probable class after the model's
+ * decision offsets (log-probability offsets chosen on the validation split, see the manifest), named by
+ * rate where the class is rate-defined.
+ */
+export function toEcgClassification(options: {
+  probabilities: ArrayLike<number>;
+  heartRateBpm: number | null;
+  modelVersion: string;
+  decisionOffsets?: Partial<Record<TEcgClass, number>>;
+}): TEcgClassification {
+  const { probabilities, heartRateBpm, modelVersion, decisionOffsets = {} } = options;
+  let best: TEcgClass = ECG_CLASSES[0];
+  let bestScore = Number.NEGATIVE_INFINITY;
+  const byClass = {} as Record<TEcgClass, number>;
+  for (const [index, ecgClass] of ECG_CLASSES.entries()) {
     const probability = probabilities[index] as number;
-    byRhythm[rhythm] = probability;
-    if (probability > (probabilities[best] as number)) best = index;
-  });
-  const label = ECG_RHYTHMS[best] as TEcgRhythm;
-  return { label, confidence: byRhythm[label], probabilities: byRhythm, modelVersion };
+    byClass[ecgClass] = probability;
+    const score = Math.log(Math.max(probability, 1e-12)) + (decisionOffsets[ecgClass] ?? 0);
+    if (score > bestScore) {
+      bestScore = score;
+      best = ecgClass;
+    }
+  }
+  const roundedRate = heartRateBpm === null ? null : Math.round(heartRateBpm * 10) / 10;
+  return { label: toEcgLabel(best, heartRateBpm), confidence: byClass[best], probabilities: byClass, heartRateBpm: roundedRate, modelVersion };
 }
 
 /** Validates (AppError VALIDATION_FAILED), preprocesses and runs the model on one strip. */
 export function classifyEcg(options: { loaded: TLoadedEcgModel; input: unknown }): TEcgClassification {
   const { loaded } = options;
   const input = parseEcgInput(options.input);
-  const { signal, rrFeatures } = preprocessEcgStrip(input);
-  return toEcgClassification(loaded.predict(signal, rrFeatures), loaded.modelVersion);
+  const { signal, rrFeatures, heartRateBpm } = preprocessEcgStrip(input);
+  return toEcgClassification({ probabilities: loaded.predict(signal, rrFeatures), heartRateBpm, modelVersion: loaded.modelVersion, decisionOffsets: loaded.manifest.decisionOffsets });
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { ZEcgRhythmSchema } from "../../sim/ecg";
+import { ZModelCardSchema } from "../../models/model-card";
+import { ZEcgClassSchema } from "./ecg-classes";
 
 const ZClassMetricsSchema = z.object({ precision: z.number(), recall: z.number(), f1: z.number(), support: z.number().int() });
 
@@ -7,7 +8,7 @@ const ZClassMetricsSchema = z.object({ precision: z.number(), recall: z.number()
 export const ZEcgModelManifestSchema = z.object({
   name: z.literal("ecg-cnn"),
   version: z.string().regex(/^\d+\.\d+\.\d+$/),
-  classes: z.array(ZEcgRhythmSchema).min(2),
+  classes: z.array(ZEcgClassSchema).min(2),
   input: z.object({
     sampleRateHz: z.number().positive(),
     durationS: z.number().positive(),
@@ -33,7 +34,7 @@ export const ZEcgModelManifestSchema = z.object({
       strips: z.number().int().positive(),
       accuracy: z.number(),
       macroF1: z.number(),
-      perClass: z.record(ZEcgRhythmSchema, ZClassMetricsSchema),
+      perClass: z.record(ZEcgClassSchema, ZClassMetricsSchema),
       /** Rows: true class, columns: predicted class, both in `classes` order. */
       confusionMatrix: z.array(z.array(z.number().int())),
     }).optional(),
@@ -47,6 +48,25 @@ export const ZEcgModelManifestSchema = z.object({
       })
       .loose()
       .optional(),
+    /**
+     * Figures on the real test split (records that training and model selection never touched): the
+     * keys of `npm run eval:ecg`'s RESULT, plus per-class figures over the CinC labels.
+     */
+    real: z
+      .looseObject({
+        split: z.string(),
+        records: z.number().int(),
+        afSensitivity: z.number(),
+        afSpecificity: z.number(),
+        afF1: z.number(),
+        normalF1: z.number(),
+        otherF1: z.number(),
+        challengeF1: z.number(),
+        noiseRecall: z.number(),
+        veSensitivity: z.number(),
+        veWindows: z.number().int(),
+      })
+      .optional(),
     /** Synthetic unreadable strips (lead off, noise, hum, wander): the share the model calls "noise". */
     unreadable: z.object({ strips: z.number().int(), noiseRecall: z.number(), noiseRecallByKind: z.record(z.string(), z.number()) }).optional(),
   }),
@@ -59,6 +79,13 @@ export const ZEcgModelManifestSchema = z.object({
     wallS: z.number(),
     data: z.record(z.string(), z.unknown()),
   }),
+  /**
+   * Added to each class's log-probability before the argmax (chosen on the validation split to trade AF
+   * sensitivity against specificity); absent: plain argmax.
+   */
+  decisionOffsets: z.partialRecord(ZEcgClassSchema, z.number().min(-10).max(10)).optional(),
+  /** The model card: what it was trained on, how it was split, and what it should not be trusted for. */
+  card: ZModelCardSchema.optional(),
   deviceFit: z.object({ runtime: z.literal("tfjs-wasm"), threads: z.number().int(), minMemoryMb: z.number().positive() }),
 });
 export type TEcgModelManifest = z.infer<typeof ZEcgModelManifestSchema>;

@@ -1,6 +1,5 @@
 // The messages between createEcgClassifierPool and workers/ecg-inference-worker.ts, parsed on both sides.
 import { z } from "zod";
-import { ZEcgRhythmSchema } from "../../sim/ecg";
 
 export const ZEcgWorkerDataSchema = z.object({
   modelDir: z.string().optional(),
@@ -20,9 +19,4 @@ export const ZEcgWorkerRequestSchema = z.discriminatedUnion("type", [
 ]);
 export type TEcgWorkerRequest = z.infer<typeof ZEcgWorkerRequestSchema>;
 
-export const ZEcgClassificationSchema = z.object({
-  label: ZEcgRhythmSchema,
-  confidence: z.number().min(0).max(1),
-  probabilities: z.record(ZEcgRhythmSchema, z.number().min(0).max(1)),
-  modelVersion: z.string(),
-});
+export { ZEcgClassificationSchema } from "./ecg-classes";

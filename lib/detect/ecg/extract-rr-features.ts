@@ -7,7 +7,11 @@
 // ~2 ms at 125 Hz, and its outputs are the numbers a clinician would check. Each feature is scaled
 // to roughly 0..2 so no input dominates the first dense layer.
 import { detectQrs, summarizeRhythm } from "../qrs";
+import { extractBeatFeatures } from "./extract-beat-features";
 import { RR_FEATURE_COUNT } from "./ecg-input-spec";
+
+/** The features computed here; extractBeatFeatures fills the rest (RR_FEATURE_NAMES). */
+const BASE_FEATURE_COUNT = 13;
 
 // A beat this much earlier than the strip's median RR is premature; after it, a pause this much longer
 // than the median is the compensatory pause of a PVC. AF makes both common and unpaired; sinus rhythm
@@ -21,6 +25,19 @@ const clip = (value: number) => Math.min(MAX_FEATURE, Math.max(-MAX_FEATURE, val
 
 /** RR_FEATURE_NAMES in order, for a strip in millivolts at a rate detectQrs accepts. */
 export function extractRrFeatures(options: { samples: Float32Array; sampleRateHz: number }): Float32Array {
+  return extractRhythm(options).features;
+}
+
+/** The quantile (linear interpolation) of values already sorted ascending. */
+function sortedQuantile(sorted: readonly number[], share: number): number {
+  const position = share * (sorted.length - 1);
+  const low = Math.floor(position);
+  const high = Math.min(sorted.length - 1, low + 1);
+  return (sorted[low] as number) + ((sorted[high] as number) - (sorted[low] as number)) * (position - low);
+}
+
+/** The RR features and the strip's median heart rate (null with fewer than two beats), from one detection. */
+export function extractRhythm(options: { samples: Float32Array; sampleRateHz: number }): { features: Float32Array; heartRateBpm: number | null } {
   const { samples, sampleRateHz } = options;
   const features = new Float32Array(RR_FEATURE_COUNT);
   const detection = detectQrs({ samples, sampleRateHz });
@@ -51,5 +68,17 @@ export function extractRrFeatures(options: { samples: Float32Array; sampleRateHz
   features[8] = snr === undefined ? -1 : clip(Math.log10(Math.max(0.1, snr)));
   features[9] = detection.quality.usable ? 1 : 0;
   features[10] = rhythm.rrCount >= 2 ? 1 : 0;
-  return features;
+  // AF's irregularity in two robust forms, added for real recordings, where a single missed or extra beat
+  // (common on a hand-held lead) inflates the coefficient of variation and RMSSD of a sinus strip but
+  // barely moves a median or an interquartile range.
+  if (rhythm.medianRrS !== null && rr.length >= 3) {
+    const sorted = Array.from(rr).sort((a, b) => a - b);
+    features[11] = clip((4 * (sortedQuantile(sorted, 0.75) - sortedQuantile(sorted, 0.25))) / rhythm.medianRrS);
+    const differences: number[] = [];
+    for (let index = 1; index < rr.length; index += 1) differences.push(Math.abs((rr[index] as number) - (rr[index - 1] as number)));
+    differences.sort((a, b) => a - b);
+    features[12] = clip((4 * sortedQuantile(differences, 0.5)) / rhythm.medianRrS);
+  }
+  features.set(extractBeatFeatures({ samples, sampleRateHz, beatIndexes: detection.beatIndexes, rrIntervalsS: rr }), BASE_FEATURE_COUNT);
+  return { features, heartRateBpm: rhythm.medianHeartRateBpm };
 }

@@ -1,6 +1,6 @@
 // Tier 2 of the detection cascade: the ECG rhythm classifier (a small 1D-CNN in tfjs on the WASM
 // backend, plus Pan-Tompkins RR features). Server-only.
-export type { TEcgRhythm } from "../../sim/ecg";
+export { ECG_CLASSES, ECG_LABELS, ZEcgClassSchema, ZEcgLabelSchema, type TEcgClass, type TEcgLabel } from "./ecg-classes";
 export type { TEcgClassification } from "./classify-ecg";
 export type { TEcgClassifier } from "./load-ecg-classifier";
 export { loadEcgClassifier } from "./load-ecg-classifier";

@@ -8,7 +8,7 @@ import type * as TTf from "@tensorflow/tfjs";
 import { z } from "zod";
 import { AppError, zodIssuesToFields } from "../../errors";
 import { getLogger } from "../../log/logger";
-import { ECG_RHYTHMS } from "../../sim/ecg";
+import { ECG_CLASSES } from "./ecg-classes";
 import { MODEL_DURATION_S, MODEL_INPUT_LENGTH, MODEL_SAMPLE_RATE_HZ, RR_FEATURE_COUNT, RR_FEATURE_NAMES } from "./ecg-input-spec";
 import { ZEcgModelManifestSchema, type TEcgModelManifest } from "./ecg-model-manifest";
 
@@ -32,7 +32,7 @@ const ZModelJsonSchema = z.object({
 export type TLoadedEcgModel = {
   manifest: TEcgModelManifest;
   modelVersion: string;
-  /** Class probabilities in ECG_RHYTHMS order for one preprocessed strip (preprocessEcgStrip). */
+  /** Class probabilities in ECG_CLASSES order for one preprocessed strip (preprocessEcgStrip). */
   predict(signal: Float32Array, rrFeatures: Float32Array): Float32Array;
   dispose(): void;
 };
@@ -76,7 +76,7 @@ export async function loadEcgModel(options: { modelDir?: string } = {}): Promise
   if (sha256Hex(weightBytes) !== manifest.sha256) refuse("weights.bin does not match the sha256 in manifest.json (tampered or corrupt artifact)");
   if (sha256Hex(modelJsonBytes) !== manifest.modelJsonSha256) refuse("model.json does not match the sha256 in manifest.json (tampered or corrupt artifact)");
   // The code that prepares strips and reads probabilities must agree with what the model was trained on.
-  if (manifest.classes.join() !== ECG_RHYTHMS.join()) refuse("its classes differ from ECG_RHYTHMS");
+  if (manifest.classes.join() !== ECG_CLASSES.join()) refuse("its classes differ from ECG_CLASSES");
   const input = manifest.input;
   if (input.sampleRateHz !== MODEL_SAMPLE_RATE_HZ || input.durationS !== MODEL_DURATION_S || input.length !== MODEL_INPUT_LENGTH) {
     refuse("its input spec differs from this code's preprocessing");

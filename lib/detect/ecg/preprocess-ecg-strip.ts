@@ -1,5 +1,5 @@
 import { MODEL_INPUT_LENGTH, MODEL_SAMPLE_RATE_HZ } from "./ecg-input-spec";
-import { extractRrFeatures } from "./extract-rr-features";
+import { extractRhythm } from "./extract-rr-features";
 import { normalizeEcg } from "./normalize-ecg";
 import { resampleEcg } from "./resample-ecg";
 
@@ -8,6 +8,8 @@ export type TPreprocessedEcg = {
   signal: Float32Array;
   /** RR_FEATURE_NAMES in order. */
   rrFeatures: Float32Array;
+  /** The median rate the QRS detector found in the window; null with fewer than two beats. */
+  heartRateBpm: number | null;
 };
 
 /**
@@ -17,9 +19,9 @@ export type TPreprocessedEcg = {
 export function preprocessEcgStrip(input: { samples: Float32Array; sampleRateHz: number }): TPreprocessedEcg {
   const resampled = resampleEcg({ samples: input.samples, fromHz: input.sampleRateHz, toHz: MODEL_SAMPLE_RATE_HZ });
   const window = resampled.length > MODEL_INPUT_LENGTH ? resampled.subarray(resampled.length - MODEL_INPUT_LENGTH) : resampled;
-  const rrFeatures = extractRrFeatures({ samples: window, sampleRateHz: MODEL_SAMPLE_RATE_HZ });
+  const { features: rrFeatures, heartRateBpm } = extractRhythm({ samples: window, sampleRateHz: MODEL_SAMPLE_RATE_HZ });
   const { normalized } = normalizeEcg(window);
   const signal = new Float32Array(MODEL_INPUT_LENGTH);
   signal.set(normalized);
-  return { signal, rrFeatures };
+  return { signal, rrFeatures, heartRateBpm };
 }

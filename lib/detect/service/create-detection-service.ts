@@ -19,7 +19,7 @@ import { getLogger } from "../../log/logger";
 import { decodeEcgSamples } from "../../sim/ecg-samples";
 import { createCascadePolicy, type TCascadeAction, type TCascadeAlert, type TCascadePolicy, type TTier1Evidence } from "../cascade/create-cascade-policy";
 import { ZCascadeConfigSchema, type TCascadeConfigInput } from "../cascade/cascade-config";
-import { ECG_RHYTHM_CONDITION, type TEcgClassification, type TEcgClassifier } from "../cascade/ecg-classification";
+import { ECG_LABEL_CONDITION, type TEcgClassification, type TEcgClassifier } from "../cascade/ecg-classification";
 import { suggestSeverity } from "../cascade/suggest-severity";
 import { createWatchScreen, type TWatchScreen } from "../screen/create-watch-screen";
 import { createScreenModel, type TScreenCondition, type TWatchScreenWeights } from "../screen/screen-model";
@@ -289,8 +289,8 @@ export function createDetectionService(options: TDetectionServiceOptions): TDete
   async function confirmLateStrip(input: { requestRowId: string; stripId: string; classification: TEcgClassification }) {
     const request = await db.ecgRequest.findUnique({ where: { id: input.requestRowId } });
     if (!request) return;
-    const condition = ECG_RHYTHM_CONDITION[input.classification.label];
-    const probability = input.classification.probabilities[input.classification.label] ?? input.classification.confidence;
+    const condition = ECG_LABEL_CONDITION[input.classification.label];
+    const probability = input.classification.confidence;
     if (!condition || ALERT_CONDITION_FOR_SCREEN[condition] !== request.condition || probability < config.confirmProbability) return;
     const tier1 = (request.evidence as { tier1?: TTier1Evidence }).tier1;
     const raised = await raiseAlert({

@@ -1,14 +1,14 @@
-import { ECG_RHYTHMS } from "../../../sim/ecg";
+import { ECG_CLASSES } from "../ecg-classes";
 import type { TEcgClassificationScore } from "./score-ecg-classification";
 
-const SHORT_NAMES = ["sinus", "afib", "tachy", "brady", "ectopy", "noise"];
+const SHORT_NAMES = ["sinus", "afib", "other", "ectopy", "noise"];
 
 /** The per-class table and the confusion matrix as printable lines (two-space indent). */
 export function formatEcgScore(options: { score: TEcgClassificationScore; setName: string }): string[] {
   const { score } = options;
   const lines: string[] = [];
   const rows = [["class", "precision", "recall", "F1", "support"]];
-  ECG_RHYTHMS.forEach((rhythm) => {
+  ECG_CLASSES.forEach((rhythm) => {
     const metrics = score.perClass[rhythm];
     rows.push([rhythm, metrics.precision.toFixed(3), metrics.recall.toFixed(3), metrics.f1.toFixed(3), String(metrics.support)]);
   });

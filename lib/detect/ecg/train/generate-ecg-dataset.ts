@@ -4,7 +4,7 @@
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Worker } from "node:worker_threads";
-import { ECG_RHYTHMS } from "../../../sim/ecg";
+import { ECG_CLASSES, SIM_RHYTHM_CLASS } from "../ecg-classes";
 import { MODEL_INPUT_LENGTH, RR_FEATURE_COUNT } from "../ecg-input-spec";
 import { createEcgDataset, type TEcgDataset } from "./ecg-dataset";
 import { ZGeneratedEcgStripSchema, type TEcgStripSpec } from "./ecg-strip-spec";
@@ -26,11 +26,11 @@ function startGeneratorWorker(chunk: TEcgStripSpec[]): Worker {
   return new Worker(shim, { eval: true, workerData: chunk });
 }
 
-/** The strips of `specs` (spec.index is the row), labels in ECG_RHYTHMS order; onProgress at most every 5 s. */
+/** The strips of `specs` (spec.index is the row), labels in ECG_CLASSES order (SIM_RHYTHM_CLASS: simulated tachycardia and bradycardia are sinus rhythm); onProgress at most every 5 s. */
 export async function generateEcgDataset(options: { specs: TEcgStripSpec[]; workers: number; onProgress?: (progress: TDatasetProgress) => void }): Promise<TEcgDataset> {
   const { specs } = options;
   const dataset = createEcgDataset(specs.length);
-  specs.forEach((spec) => (dataset.labels[spec.index] = ECG_RHYTHMS.indexOf(spec.rhythm)));
+  specs.forEach((spec) => (dataset.labels[spec.index] = ECG_CLASSES.indexOf(SIM_RHYTHM_CLASS[spec.rhythm])));
   const t0 = performance.now();
   let done = 0;
   let lastReport = t0;

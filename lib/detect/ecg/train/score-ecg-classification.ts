@@ -1,4 +1,4 @@
-import { ECG_RHYTHMS, type TEcgRhythm } from "../../../sim/ecg";
+import { ECG_CLASSES, type TEcgClass } from "../ecg-classes";
 
 const round4 = (value: number) => Math.round(value * 10_000) / 10_000;
 
@@ -6,21 +6,21 @@ export type TEcgClassificationScore = {
   strips: number;
   accuracy: number;
   macroF1: number;
-  perClass: Record<TEcgRhythm, { precision: number; recall: number; f1: number; support: number }>;
-  /** Rows: true class, columns: predicted class, ECG_RHYTHMS order. */
+  perClass: Record<TEcgClass, { precision: number; recall: number; f1: number; support: number }>;
+  /** Rows: true class, columns: predicted class, ECG_CLASSES order. */
   confusionMatrix: number[][];
 };
 
-/** Per-class precision, recall and F1, macro F1 (unweighted mean over the six classes) and the confusion matrix. */
+/** Per-class precision, recall and F1, macro F1 (unweighted mean over the classes) and the confusion matrix. */
 export function scoreEcgClassification(options: { truth: ArrayLike<number>; predicted: ArrayLike<number> }): TEcgClassificationScore {
   const { truth, predicted } = options;
-  const classCount = ECG_RHYTHMS.length;
+  const classCount = ECG_CLASSES.length;
   const confusionMatrix = Array.from({ length: classCount }, () => new Array<number>(classCount).fill(0));
   for (let index = 0; index < truth.length; index += 1) confusionMatrix[truth[index] as number]![predicted[index] as number]! += 1;
   const perClass = {} as TEcgClassificationScore["perClass"];
   let f1Sum = 0;
   let correct = 0;
-  ECG_RHYTHMS.forEach((rhythm, row) => {
+  ECG_CLASSES.forEach((rhythm, row) => {
     const truePositives = confusionMatrix[row]![row]!;
     correct += truePositives;
     const support = confusionMatrix[row]!.reduce((sum, value) => sum + value, 0);

@@ -3,7 +3,7 @@
 // on whatever backend is active; on the single-threaded WASM backend (useWasmBackend) the kernels are
 // deterministic, so the same seed gives the same weights byte for byte.
 import * as tf from "@tensorflow/tfjs";
-import { ECG_RHYTHMS } from "../../../sim/ecg";
+import { ECG_CLASSES } from "../ecg-classes";
 import type { TRng } from "../../../sim/rng";
 import type { TEcgDataset } from "./ecg-dataset";
 import { getCosineLearningRate } from "./get-cosine-learning-rate";
@@ -44,6 +44,8 @@ export type TTrainEcgEpochsOptions = {
    */
   optimizer?: tf.AdamOptimizer;
   onEpoch?: (progress: TEcgEpochProgress) => void;
+  /** Random shift, polarity and gain per strip (makeEcgBatch), drawn from `rng`; for real recordings. */
+  augment?: boolean;
 };
 
 /**
@@ -67,8 +69,8 @@ export async function trainEcgEpochs(options: TTrainEcgEpochsOptions): Promise<T
       let batches = 0;
       const epochStartedAt = performance.now();
       for (let start = 0; start + batchSize <= fitting.length; start += batchSize) {
-        const { inputs, labels } = makeEcgBatch({ dataset, indexes: fitting.slice(start, start + batchSize) });
-        const target = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), ECG_RHYTHMS.length).toFloat());
+        const { inputs, labels } = makeEcgBatch({ dataset, indexes: fitting.slice(start, start + batchSize), ...(options.augment ? { augment: options.rng } : {}) });
+        const target = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, "int32"), ECG_CLASSES.length).toFloat());
         const [loss, accuracy] = (await model.trainOnBatch(inputs, target)) as number[];
         inputs.forEach((tensor) => tensor.dispose());
         target.dispose();
