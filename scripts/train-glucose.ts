@@ -120,13 +120,19 @@ const manifest: TForecastManifest = {
   },
   metrics,
   heldOutBreakdown,
-  knownLimits: [
+  card: {
+    intendedUse:
+      "A 30-minute glucose forecast from the last hour of CGM readings (plus logged meals, insulin and exercise), evaluated by the server on the patient's encrypted features; shown to the patient as an estimate, never used to dose insulin.",
+    trainingData: datasets.map((entry) => ({ dataset: entry.dataset, subjects: entry.subjects.train, labels: "CGM readings 30 min ahead" })),
+    split: `By subject: ${bySplit.train.length} train, ${bySplit.validation.length} validation (ridge and device choice), ${bySplit.test.length} test. ${`sha256("${CGM_SPLIT_SEED}:<dataset>/<file stem>")`}: < 0.6 train, < 0.8 validation, else test.`,
+    knownLimits: [
     "Glucose terms learned from adults and adolescents with type 1 diabetes (most examples), plus type 2, prediabetes and no diabetes (Hall 2018, BIG IDEAs): not validated for children, pregnancy or hospital inpatients.",
     "Devices: Dexcom G4/G6 and FreeStyle Libre 2 (5-min and 15-min history); other sensors, and Libre scans mixed with history, may behave differently.",
     "The meal, insulin and exercise terms are learned on the simulator only; on real people their effect is unvalidated (metrics.heldOut has no logged events).",
     "30-min RMSE is pooled over examples, so long recordings (Bris-T1D Open, T1D-UOM: months) weigh more than short ones (Hall 2018, BIG IDEAs: about 10 days).",
     "Timestamps are local wall-clock time without zone; the forecast uses no time of day, and daylight-saving jumps count as gaps.",
-  ],
+    ],
+  },
 };
 writeFileSync(path.join(FORECAST_MODEL_DIR, WEIGHTS_FILE), weightsText);
 writeFileSync(path.join(FORECAST_MODEL_DIR, MANIFEST_FILE), `${JSON.stringify(manifest, null, 2)}\n`);

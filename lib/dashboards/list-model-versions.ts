@@ -7,6 +7,7 @@ import { z } from "zod";
 import { assertRole } from "../auth/access-policy";
 import type { TActor } from "../auth/actor";
 import type { TDb } from "../db/create-prisma-client";
+import { ZModelCardSchema, type TModelCard } from "../models/model-card";
 
 // The server runs from the project folder (npm start, the e2e helpers); Next bundles lib/ into .next, so
 // a path relative to this module would not point at public/ there.
@@ -19,6 +20,8 @@ const ZManifestSchema = z.looseObject({
   version: z.union([z.string(), z.number()]),
   createdAt: z.string().optional(),
   metrics: z.record(z.string(), z.unknown()).optional(),
+  // A card that fails its schema is shown as missing rather than hiding the model.
+  card: ZModelCardSchema.optional().catch(undefined),
 });
 
 export type TModelManifestView = {
@@ -28,6 +31,8 @@ export type TModelManifestView = {
   createdAt: string | null;
   /** Flattened numeric and text metrics, e.g. "heldOut.rmseModelMgDl" -> 16.403. */
   metrics: { key: string; value: string | number }[];
+  /** What it is for, what it learned from, its split and known limits; null when the manifest has none. */
+  card: TModelCard | null;
   manifestJson: string;
   error: string | null;
 };
@@ -47,7 +52,7 @@ export async function readModelManifests(modelsDir = MODELS_DIR): Promise<TModel
   const folders = entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name).sort();
   return Promise.all(
     folders.map(async (folder): Promise<TModelManifestView> => {
-      const broken = (error: string): TModelManifestView => ({ folder, name: folder, version: "unknown", createdAt: null, metrics: [], manifestJson: "", error });
+      const broken = (error: string): TModelManifestView => ({ folder, name: folder, version: "unknown", createdAt: null, metrics: [], card: null, manifestJson: "", error });
       let text: string;
       try {
         text = await readFile(path.join(modelsDir, folder, "manifest.json"), "utf8");
@@ -69,6 +74,7 @@ export async function readModelManifests(modelsDir = MODELS_DIR): Promise<TModel
         version: String(manifest.version),
         createdAt: manifest.createdAt ?? null,
         metrics: flattenMetrics(manifest.metrics ?? {}),
+        card: manifest.card ?? null,
         manifestJson: JSON.stringify(json, null, 2),
         error: null,
       };

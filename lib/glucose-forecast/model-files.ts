@@ -5,6 +5,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { ZModelCardSchema } from "../models/model-card";
 import { assertFeatureOrder, ZForecastWeightsSchema, type TForecastWeights } from "./linear-model";
 
 export const FORECAST_MODEL_DIR = path.resolve(import.meta.dirname, "../../public/models/glucose-forecast");
@@ -23,7 +24,8 @@ const ZSplitCountsSchema = z.strictObject({ train: z.number().int(), validation:
 
 /**
  * The model card. `metrics.heldOut` is the test subjects (real traces of people neither fitting nor
- * selection saw); `training` says what the model learned from and `knownLimits` where it may not hold.
+ * selection saw); `training` says what the model learned from and `card` (lib/models/model-card) what it is
+ * for, its data and split, and where it may not hold.
  */
 export const ZForecastManifestSchema = z.strictObject({
   model: z.literal("glucose-forecast-linear"),
@@ -60,7 +62,7 @@ export const ZForecastManifestSchema = z.strictObject({
   }),
   metrics: z.strictObject({ train: ZMetricsSchema, validation: ZMetricsSchema, heldOut: ZMetricsSchema, simulatedHeldOut: ZMetricsSchema }),
   heldOutBreakdown: z.strictObject({ byDataset: ZGroupMetricsSchema, byReadingInterval: ZGroupMetricsSchema, byDiabetesType: ZGroupMetricsSchema }),
-  knownLimits: z.array(z.string()),
+  card: ZModelCardSchema,
 });
 export type TForecastManifest = z.infer<typeof ZForecastManifestSchema>;
 

@@ -71,7 +71,7 @@ describe("committed model", () => {
     expect(manifest.metrics.heldOut.rmseModelMgDl).toBeLessThan(manifest.metrics.heldOut.rmseLastValueMgDl);
     // The meal and insulin terms (fitted on the simulator) still beat AR2 by 15 % where meals and doses are logged.
     expect(manifest.metrics.simulatedHeldOut.improvementOverAr2).toBeGreaterThanOrEqual(0.15);
-    expect(manifest.knownLimits.length).toBeGreaterThan(0);
+    expect(manifest.card.knownLimits.length).toBeGreaterThan(0);
   });
 });
 

@@ -1,5 +1,41 @@
 import type { TModelManifestView, TModelVersionRow } from "@/lib/dashboards/list-model-versions";
+import type { TModelCard } from "@/lib/models/model-card";
 import { Timestamp } from "../../_components/timestamp";
+
+/** Intended use, training data, split and known limits, as the manifest states them. */
+function ModelCard({ card, name }: { card: TModelCard; name: string }) {
+  return (
+    <div className="model-card" aria-label={`Model card of ${name}`}>
+      <p>
+        <strong>Intended use.</strong> {card.intendedUse}
+      </p>
+      <p>
+        <strong>Trained on:</strong>
+      </p>
+      <ul>
+        {card.trainingData.map((entry) => (
+          <li key={entry.dataset}>
+            {entry.dataset}
+            {entry.records !== undefined ? `: ${entry.records.toLocaleString("en-US")} records` : ""}
+            {entry.subjects !== undefined ? `: ${entry.subjects.toLocaleString("en-US")} subjects` : ""}
+            {entry.labels ? ` (labels: ${entry.labels})` : ""}
+          </li>
+        ))}
+      </ul>
+      <p>
+        <strong>Split.</strong> {card.split}
+      </p>
+      <p>
+        <strong>Known limits:</strong>
+      </p>
+      <ul>
+        {card.knownLimits.map((limit) => (
+          <li key={limit}>{limit}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
 
 const formatMetric = (value: string | number) => (typeof value === "number" ? (Number.isInteger(value) ? String(value) : value.toFixed(4).replace(/0+$/, "")) : value);
 
@@ -27,6 +63,11 @@ export function ModelVersions({ manifests, versions }: { manifests: TModelManife
                   </>
                 ) : null}
               </p>
+              {manifest.card ? (
+                <ModelCard card={manifest.card} name={manifest.name} />
+              ) : (
+                <p className="hint">This manifest has no model card (training data, split, known limits).</p>
+              )}
               {manifest.metrics.length > 0 ? (
                 <table className="data-table compact" aria-label={`Metrics of ${manifest.name}`}>
                   <thead>
