@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ZModelCardSchema } from "../../models/model-card";
 
 export const WATCH_SCREEN_WEIGHTS_FILE = "weights.json";
 export const WATCH_SCREEN_MANIFEST_FILE = "manifest.json";
@@ -37,6 +38,7 @@ export const ZWatchScreenManifestSchema = z.strictObject({
       limits: z.array(z.string()),
     })
     .optional(),
+  card: ZModelCardSchema.optional(),
   deviceFit: z.strictObject({
     runtime: z.string(),
     parameters: z.number().int().positive(),
