@@ -1,7 +1,6 @@
 // Server-only. The CinC 2017 reference labels (REFERENCE.csv: "record,label", v3 relabelling).
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { DatasetFormatError } from "./dataset-format-error";
+import { DatasetFormatError, readDatasetText } from "./dataset-format-error";
 
 export const CINC_LABELS = ["N", "A", "O", "~"] as const;
 export type TCincLabel = (typeof CINC_LABELS)[number];
@@ -9,12 +8,7 @@ export type TCincRecord = { record: string; label: TCincLabel; recordPath: strin
 
 export function readCincReference(datasetDir: string): TCincRecord[] {
   const file = path.join(datasetDir, "REFERENCE.csv");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new DatasetFormatError(file, "file not found");
-  }
+  const text = readDatasetText(file);
   const records: TCincRecord[] = [];
   text.split(/\r?\n/).forEach((line, index) => {
     if (line.trim() === "") return;

@@ -1,9 +1,9 @@
 // Server-only. One MIT-BIH Arrhythmia Database record: its first lead (MLII in all but two records,
 // the lead closest to a single-lead wearable), the reference beats and the rhythm spans.
-import { existsSync, readFile, readFileSync } from "node:fs";
+import { existsSync, readFile } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { DatasetFormatError } from "./dataset-format-error";
+import { DatasetFormatError, readDatasetText } from "./dataset-format-error";
 import { parseWfdbAnnotations, QRS_SYMBOLS, toRhythmSpans, type TRhythmSpan, type TWfdbAnnotation } from "./parse-wfdb-annotations";
 import { readWfdbRecord } from "./read-wfdb-record";
 
@@ -28,12 +28,7 @@ export type TMitdbRecord = {
 /** The records listed in RECORDS that are present (reserved ones are absent on purpose). */
 export function listMitdbRecords(datasetDir: string): string[] {
   const file = path.join(datasetDir, "RECORDS");
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new DatasetFormatError(file, "file not found");
-  }
+  const text = readDatasetText(file);
   return text.split(/\s+/).filter((name) => name !== "" && existsSync(path.join(datasetDir, `${name}.hea`)));
 }
 

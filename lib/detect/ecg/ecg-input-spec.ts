@@ -1,3 +1,5 @@
+import { BEAT_FEATURE_NAMES } from "./extract-beat-features";
+
 // The fixed input the ECG model sees, whatever the device recorded. 125 Hz keeps the QRS (energy up to
 // ~40 Hz on a wrist lead) and still halves the device's 250 Hz exactly; 30 s is the strip the watch
 // records on request (DESIGN.md) and holds 17+ beats even at 35 bpm, enough for a rhythm verdict.
@@ -30,16 +32,7 @@ export const RR_FEATURE_NAMES = [
   "hasRhythm",
   "rrInterquartileShare",
   "medianSuccessiveDifferenceShare",
-  // extract-beat-features.ts
-  "pWaveAmplitudeShare",
-  "pWaveConsistency",
-  "qrsConsistency",
-  "qrsOutlierShare",
-  "qrsWidth",
-  "rrLag1Autocorrelation",
-  "rrIrregularShare",
-  "rmssdToSdnn",
-  "rrHistogramEntropy",
+  ...BEAT_FEATURE_NAMES,
 ] as const;
 export const RR_FEATURE_COUNT = RR_FEATURE_NAMES.length;
 

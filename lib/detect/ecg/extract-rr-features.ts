@@ -7,11 +7,11 @@
 // ~2 ms at 125 Hz, and its outputs are the numbers a clinician would check. Each feature is scaled
 // to roughly 0..2 so no input dominates the first dense layer.
 import { detectQrs, summarizeRhythm } from "../qrs";
-import { extractBeatFeatures } from "./extract-beat-features";
+import { BEAT_FEATURE_NAMES, extractBeatFeatures } from "./extract-beat-features";
 import { RR_FEATURE_COUNT } from "./ecg-input-spec";
 
 /** The features computed here; extractBeatFeatures fills the rest (RR_FEATURE_NAMES). */
-const BASE_FEATURE_COUNT = 13;
+const BASE_FEATURE_COUNT = RR_FEATURE_COUNT - BEAT_FEATURE_NAMES.length;
 
 // A beat this much earlier than the strip's median RR is premature; after it, a pause this much longer
 // than the median is the compensatory pause of a PVC. AF makes both common and unpaired; sinus rhythm
