@@ -303,6 +303,43 @@ describe("federated rounds over the participant API", () => {
     expect(view.metrics.privacy!.epsilon).toBeCloseTo(1 + 2 * Math.sqrt(Math.log(1e5)), 6);
   });
 
+  it("an all-zero or other low-order X25519 key is refused and drops only its sender; the round completes for the others", async () => {
+    const model = await createModel();
+    const consortium = await createConsortium(6);
+    const round = await startRound({ db: db(), actor: consortium.actor, modelName: model.name, config: { ...CONFIG, threshold: 3 }, hospitalIds: consortium.hospitals.map((hospital) => hospital.id) });
+    const refusal = (promise: Promise<unknown>) => promise.then(() => null, (error: unknown) => error as ParticipantApiError);
+    const [zeroKeys, orderEightKey] = [consortium.clients[1]!, consortium.clients[3]!];
+    const { generateKeyPair } = await import("@/lib/fl/secagg");
+    const valid = Buffer.from(generateKeyPair().publicKey).toString("base64");
+    // u = 325606...504: a point of order 8 (RFC 7748 section 6.1), well-formed and 32 bytes long.
+    const orderEight = Buffer.from("e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800", "hex").toString("base64");
+
+    const zeroRefusal = await refusal(zeroKeys.postJson(round.id, "keys", { cPublicKey: Buffer.alloc(32).toString("base64"), sPublicKey: Buffer.alloc(32).toString("base64") }));
+    expect(zeroRefusal?.status).toBe(422);
+    expect(zeroRefusal?.message).toMatch(/low-order/);
+    expect((await refusal(orderEightKey.postJson(round.id, "keys", { cPublicKey: valid, sPublicKey: orderEight })))?.status).toBe(422);
+    for (const client of [zeroKeys, orderEightKey]) expect((await client.getView(round.id)).you.status).toBe("DROPPED");
+    // Keys stored before this check existed: checked again when advertising closes, never put in the roster.
+    await db().federatedParticipant.update({
+      where: { roundId_hospitalId: { roundId: round.id, hospitalId: consortium.hospitals[5]!.id } },
+      data: { status: "ADVERTISED", cPublicKey: new Uint8Array(32), sPublicKey: new Uint8Array(32), advertisedAt: new Date() },
+    });
+
+    const outcomes = await Promise.all(
+      [0, 2, 4].map((position) => runParticipantRound({ client: consortium.clients[position]!, roundId: round.id, pollMs: 20, computeUpdate: async () => encodeFor(position, 6) })),
+    );
+    expect(outcomes.map((outcome) => outcome.stage)).toEqual(["DONE", "DONE", "DONE"]);
+    const view = (await getRoundView({ db: db(), roundId: round.id }))!;
+    expect(view.stage).toBe("DONE");
+    const seatOf = (position: number) => view.participants.find((seat) => seat.hospitalId === consortium.hospitals[position]!.id)!;
+    expect(seatOf(1).dropReason).toMatch(/^rejected keys: cPublicKey: .*low-order/);
+    expect(seatOf(3).dropReason).toMatch(/^rejected keys: sPublicKey: .*low-order/);
+    expect(seatOf(5).dropReason).toMatch(/^rejected keys: cPublicKey: .*low-order/);
+    expect(view.metrics.survivors).toBe(3);
+    const { weights } = await readResultWeights(view.resultVersion!.id);
+    expect(Buffer.from(weights.buffer).equals(Buffer.from(Float32Array.from(expectedWeights(model.weights, [0, 2, 4], 6).weights).buffer))).toBe(true);
+  });
+
   it("carries server momentum from the round that produced the base version (FedAvgM)", async () => {
     const model = await createModel();
     const consortium = await createConsortium(3);

@@ -5,6 +5,7 @@ import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   addInto,
+  assertUsablePublicKey,
   combineShares,
   createSecAggAggregator,
   createSecAggParticipant,
@@ -175,6 +176,40 @@ describe("secure aggregation", () => {
     expect(() => participants[0]!.maskInput(tampered)).toThrow(/does not open/);
     expect(() => server.submitMasked({ roundId, from: "c", masked: new Uint32Array(LENGTH - 1) })).toThrow(/2000 values/);
     expect(() => server.submitMasked({ roundId, from: "b", masked: new Uint32Array(LENGTH) })).toThrow(/did not share keys/);
+  });
+
+  it("refuses every low-order X25519 key (RFC 7748 section 6.1), in any encoding, and keeps the round for the others", () => {
+    const p = (1n << 255n) - 19n;
+    const encode = (u: bigint) => Uint8Array.from({ length: 32 }, (_, index) => Number((u >> BigInt(8 * index)) & 0xffn));
+    // u = 0, u = 1, the two points of order 8, and the non-canonical encodings of the low-order values.
+    const lowOrder = [0n, 1n, 325606250916557431795983626356110631294008115727848805560023387167927233504n, 39382357235489614581723060781553021112529911719440698176882885853963445705823n, p - 1n, p, p + 1n];
+    // X25519 ignores the top bit (RFC 7748 section 5): setting it must not sneak a point past the check.
+    const encodings = lowOrder.flatMap((u) => [encode(u), encode(u | (1n << 255n))]);
+    const { quantized } = makeUpdates(3, 11);
+    const roundId = "low-order";
+    const participants = ["a", "b", "c"].map((id, index) => createSecAggParticipant({ roundId, participantId: id, input: quantized[index]! }));
+    const server = createSecAggAggregator({ roundId, threshold: 2, vectorLength: LENGTH });
+    const good = participants[2]!.advertise();
+    for (const bad of encodings) {
+      expect(() => assertUsablePublicKey(bad)).toThrow(/low-order/);
+      expect(() => server.advertise({ participantId: "c", cPublicKey: bad, sPublicKey: good.sPublicKey })).toThrow(/cPublicKey.*low-order/);
+      expect(() => server.advertise({ participantId: "c", cPublicKey: good.cPublicKey, sPublicKey: bad })).toThrow(/sPublicKey.*low-order/);
+    }
+    expect(() => assertUsablePublicKey(good.cPublicKey)).not.toThrow();
+    // "c" was refused, so it never entered the roster: the others' round goes on without it.
+    const ids = ["a", "b"];
+    for (const index of [0, 1]) server.advertise(participants[index]!.advertise());
+    const roster = server.closeAdvertising()!;
+    expect(roster.entries.map((entry) => entry.participantId)).toEqual(ids);
+    // A roster that still carries a low-order key (a faulty server) is refused by name, before any agreement.
+    const poisoned = { ...roster, entries: [...roster.entries, { participantId: "c", cPublicKey: encodings[0]!, sPublicKey: good.sPublicKey, index: 3 }] };
+    expect(() => participants[0]!.shareKeys(poisoned)).toThrow(/roster cPublicKey of c.*low-order/);
+    for (const index of [0, 1]) server.submitShares(participants[index]!.shareKeys(roster));
+    expect(server.closeSharing()).toBe(true);
+    for (const index of [0, 1]) server.submitMasked(participants[index]!.maskInput(server.sharesFor(ids[index]!)));
+    const request = server.closeMasking()!;
+    for (const index of [0, 1]) server.submitUnmasking(participants[index]!.unmask(request));
+    expect(Array.from(server.finish()!.sum)).toEqual(Array.from(plainSum([quantized[0]!, quantized[1]!])));
   });
 });
 

@@ -9,7 +9,7 @@ import { getEpsilon, getTotalNoiseMultiplier } from "../privacy-accounting";
 import { decodeAggregate, type TDecodedAggregate } from "../update-vector";
 import { getJsonBytes, readFloat32LittleEndian } from "../wire";
 import { replayAggregator, storedSharesOf, storedUnmaskOf, maskedOf, type TStoredRound, type TStoredSeat } from "./round-state";
-import { createSecAggAggregator } from "../secagg";
+import { assertUsablePublicKey, createSecAggAggregator } from "../secagg";
 import { AppError } from "../../errors/app-error";
 import type { TRoundMetrics } from "./round-views";
 
@@ -64,6 +64,16 @@ async function closeStage(tx: TTx, round: TStoredRound, now: Date): Promise<TSto
   const nextDeadline = new Date(now.getTime() + round.config.stageTimeoutS * 1000);
   if (round.stage === "ADVERTISING") {
     const aggregator = createSecAggAggregator({ roundId: round.id, threshold: round.threshold, vectorLength: round.vectorLength });
+    // Keys are checked when posted; keys stored before that check existed are checked again here, so a
+    // low-order key drops its sender instead of reaching the roster and failing everyone's agreement.
+    for (const seat of round.seats.filter((candidate) => candidate.status === "ADVERTISED")) {
+      const unusable = findUnusableKeyReason(seat);
+      if (!unusable) continue;
+      const dropReason = `rejected keys: ${unusable}`.slice(0, 300);
+      await tx.federatedParticipant.update({ where: { roundId_hospitalId: { roundId: round.id, hospitalId: seat.hospitalId } }, data: { status: "DROPPED", dropReason } });
+      seat.status = "DROPPED";
+      seat.dropReason = dropReason;
+    }
     const advertised = round.seats
       .filter((seat) => seat.status === "ADVERTISED")
       .sort((a, b) => a.advertisedAt!.getTime() - b.advertisedAt!.getTime() || a.hospitalId.localeCompare(b.hospitalId));
@@ -102,6 +112,16 @@ async function closeStage(tx: TTx, round: TStoredRound, now: Date): Promise<TSto
     return publishResult(tx, round, result, now);
   }
   return round;
+}
+
+function findUnusableKeyReason(seat: TStoredSeat): string | null {
+  try {
+    assertUsablePublicKey(seat.cPublicKey!, "cPublicKey");
+    assertUsablePublicKey(seat.sPublicKey!, "sPublicKey");
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : "unusable public key";
+  }
 }
 
 /** Bytes the server received in the round, as they were sent (JSON bodies, binary masked vectors). */

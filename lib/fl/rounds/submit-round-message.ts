@@ -8,6 +8,7 @@ import type { TDb } from "../../db/create-prisma-client";
 import { AppError, isAppError } from "../../errors/app-error";
 import { getLogger } from "../../log/logger";
 import type { THospitalParticipant } from "../credentials/authenticate-hospital-credential";
+import { assertUsablePublicKey } from "../secagg";
 import { decodeUnmaskBody, encodeShareKeysBody, readUint32LittleEndian, ZAdvertiseKeysBodySchema, ZShareKeysBodySchema, ZUnmaskBodySchema } from "../wire";
 import { advanceRound } from "./advance-round";
 import { loadSeatedRoundOrThrow } from "./participant-rounds";
@@ -58,6 +59,10 @@ export async function submitRoundMessage(options: {
         const where = { roundId_hospitalId: { roundId: locked.id, hospitalId: seat.hospitalId } };
         if (step === "keys") {
           const keys = ZAdvertiseKeysBodySchema.parse(body);
+          // A low-order key would make every peer's key agreement with this hospital fail: refused
+          // here, its sender alone is dropped (below) and the round goes on.
+          assertUsablePublicKey(keys.cPublicKey, "cPublicKey");
+          assertUsablePublicKey(keys.sPublicKey, "sPublicKey");
           await tx.federatedParticipant.update({ where, data: { status: "ADVERTISED", cPublicKey: keys.cPublicKey, sPublicKey: keys.sPublicKey, advertisedAt: now } });
           Object.assign(seat, { status: "ADVERTISED", cPublicKey: keys.cPublicKey, sPublicKey: keys.sPublicKey, advertisedAt: now });
         } else if (step === "shares") {

@@ -3,7 +3,7 @@
 // only the sum of the survivors' inputs comes out. Malformed, replayed or out-of-round messages are
 // refused with a clear error; the caller treats the sender as dropped and the round goes on.
 import { AppError } from "../../errors/app-error";
-import { agreeKey } from "./keys";
+import { agreeKey, assertUsablePublicKey } from "./keys";
 import { expandMask } from "./prg";
 import { pairwiseMask, type TAdvertisedKeys, type TEncryptedShare, type TMaskedInputMessage, type TRoster, type TShareKeysMessage, type TUnmaskRequest, type TUnmaskResponse } from "./protocol";
 import { addInto, subtractInto } from "./ring";
@@ -67,7 +67,8 @@ export function createSecAggAggregator(options: { roundId: string; threshold: nu
     advertise(message) {
       expect("advertising");
       if (advertised.has(message.participantId)) reject("keys already advertised by this participant");
-      if (message.cPublicKey.byteLength !== 32 || message.sPublicKey.byteLength !== 32) reject("public keys must be 32 bytes");
+      assertUsablePublicKey(message.cPublicKey, "cPublicKey");
+      assertUsablePublicKey(message.sPublicKey, "sPublicKey");
       if (options.maxParticipants && advertised.size >= options.maxParticipants) reject("round is full");
       advertised.set(message.participantId, message);
       bytes += 64;

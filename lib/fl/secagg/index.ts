@@ -1,5 +1,5 @@
 export { createSecAggAggregator, type TAggregatorStage, type TSecAggAggregator } from "./aggregator";
-export { agreeKey, generateKeyPair, type TKeyPair } from "./keys";
+export { agreeKey, assertUsablePublicKey, generateKeyPair, type TKeyPair } from "./keys";
 export { expandMask } from "./prg";
 export {
   createSecAggParticipant,

@@ -19,7 +19,7 @@
 //   (that needs the signed "consistency check" round of the paper's malicious variant, and a PKI).
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { AppError } from "../../errors/app-error";
-import { agreeKey, generateKeyPair, type TKeyPair } from "./keys";
+import { agreeKey, assertUsablePublicKey, generateKeyPair, type TKeyPair } from "./keys";
 import { expandMask } from "./prg";
 import { addInto, subtractInto } from "./ring";
 import { splitSecret, type TShare } from "./shamir";
@@ -66,6 +66,12 @@ export function validateRoster(roster: TRoster): void {
   if (ids.size !== roster.entries.length || indexes.size !== roster.entries.length) refuse("roster has duplicate participants");
   if (roster.entries.length < roster.threshold) refuse(`roster of ${roster.entries.length} is below the threshold ${roster.threshold}`);
   if (roster.threshold < 2) refuse("threshold must be at least 2");
+  // The server drops a hospital whose keys are low-order; a roster that still carries one is refused
+  // with that reason rather than failing later inside a key agreement.
+  for (const entry of roster.entries) {
+    assertUsablePublicKey(entry.cPublicKey, `roster cPublicKey of ${entry.participantId}`);
+    assertUsablePublicKey(entry.sPublicKey, `roster sPublicKey of ${entry.participantId}`);
+  }
 }
 
 export type TSecAggParticipant = {
