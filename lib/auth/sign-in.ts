@@ -3,7 +3,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit/record-audit";
 import type { TDb } from "../db/create-prisma-client";
 import { AppError } from "../errors/app-error";
-import { clearLoginFailures, getLockoutRemainingS, recordLoginFailure, throttleKeysFor } from "./login-throttle";
+import { recordLoginFailure, recordLoginSuccess, reserveLoginAttempt, throttleKeysFor } from "./login-throttle";
 import { getDummyPasswordHash, verifyPassword } from "./password";
 import { createSession, type TCreatedSession } from "./sessions";
 
@@ -27,7 +27,8 @@ export async function signIn(options: {
   const now = options.now ?? new Date();
   const keys = throttleKeysFor(input.email, options.clientAddress);
 
-  const lockedForS = await getLockoutRemainingS({ db, keys, now });
+  // Counted before the password is checked, so concurrent guesses cannot all pass a check of the count.
+  const lockedForS = await reserveLoginAttempt({ db, keys, now });
   if (lockedForS > 0) {
     throw new AppError("THROTTLED", { message: "Too many failed sign-in attempts; try again later", retryAfterS: lockedForS });
   }
@@ -39,7 +40,7 @@ export async function signIn(options: {
     throw INVALID();
   }
 
-  await clearLoginFailures({ db, accountKey: keys[0]!.key });
+  await recordLoginSuccess({ db, keys });
   const session = await createSession({ db, userId: user.id, ttlMs: options.sessionTtlMs, now });
   await recordAudit({
     db,

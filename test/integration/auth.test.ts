@@ -5,7 +5,7 @@ import { POST as registerDevicePost } from "@/app/api/patients/[patientId]/devic
 import { GET as getSession } from "@/app/api/auth/session/route";
 import { POST as signInPost } from "@/app/api/auth/sign-in/route";
 import { POST as signOutPost } from "@/app/api/auth/sign-out/route";
-import { ACCOUNT_MAX_FAILURES, getLockoutRemainingS, LOCKOUT_MS, recordLoginFailure, THROTTLE_WINDOW_MS, throttleKeysFor } from "@/lib/auth/login-throttle";
+import { ACCOUNT_MAX_FAILURES, LOCKOUT_MS, recordLoginFailure, reserveLoginAttempt, THROTTLE_WINDOW_MS, throttleKeysFor } from "@/lib/auth/login-throttle";
 import { createSession, getSessionActor, SESSION_COOKIE } from "@/lib/auth/sessions";
 import { hashToken } from "@/lib/auth/tokens";
 import type { TDatabase } from "@/lib/db/open-database";
@@ -318,16 +318,20 @@ describe("login throttle windows", () => {
     const start = new Date("2026-03-01T10:00:00.000Z");
     const at = (ms: number) => new Date(start.getTime() + ms);
 
-    for (let i = 0; i < ACCOUNT_MAX_FAILURES - 1; i++) await recordLoginFailure({ db, keys, now: at(i * 1000) });
+    const fail = async (now: Date) => {
+      expect(await reserveLoginAttempt({ db, keys, now })).toBe(0);
+      await recordLoginFailure({ db, keys, now });
+    };
+    for (let i = 0; i < ACCOUNT_MAX_FAILURES - 1; i++) await fail(at(i * 1000));
     // The fifth failure falls outside the first window, so it counts as the first of a new one.
-    await recordLoginFailure({ db, keys, now: at(THROTTLE_WINDOW_MS + 5_000) });
-    expect(await getLockoutRemainingS({ db, keys, now: at(THROTTLE_WINDOW_MS + 6_000) })).toBe(0);
+    await fail(at(THROTTLE_WINDOW_MS + 5_000));
 
     const lockStart = at(THROTTLE_WINDOW_MS + 10_000);
-    for (let i = 0; i < ACCOUNT_MAX_FAILURES - 1; i++) await recordLoginFailure({ db, keys, now: lockStart });
-    expect(await getLockoutRemainingS({ db, keys, now: lockStart })).toBe(LOCKOUT_MS / 1000);
-    expect(await getLockoutRemainingS({ db, keys, now: new Date(lockStart.getTime() + LOCKOUT_MS - 1_500) })).toBe(2);
-    expect(await getLockoutRemainingS({ db, keys, now: new Date(lockStart.getTime() + LOCKOUT_MS) })).toBe(0);
+    for (let i = 0; i < ACCOUNT_MAX_FAILURES - 1; i++) await fail(lockStart);
+    expect(await reserveLoginAttempt({ db, keys, now: lockStart })).toBe(LOCKOUT_MS / 1000);
+    expect(await reserveLoginAttempt({ db, keys, now: new Date(lockStart.getTime() + LOCKOUT_MS - 1_500) })).toBe(2);
+    // The lock has run out: this attempt starts a new window and may be evaluated.
+    expect(await reserveLoginAttempt({ db, keys, now: new Date(lockStart.getTime() + LOCKOUT_MS) })).toBe(0);
   });
 
   it("stores only hashes of the email and address", () => {
