@@ -1,6 +1,6 @@
 // Trains tier 2, the ECG classifier, on real recordings (plus a few simulated strips) and writes
 // public/models/ecg-cnn/:
-//   npm run train:ecg -- --data DIR [--seed 4242] [--epochs 14] [--synthetic-per-rhythm 120]
+//   npm run train:ecg -- --data DIR [--seed 4242] [--epochs 20] [--synthetic-per-rhythm 120]
 //
 // Data (lib/detect/ecg/train/real-ecg-data.ts): the CinC 2017 recordings and MIT-BIH 30 s windows of the
 // train split, augmented (a second crop of long recordings; random shift, polarity and gain per batch); simulated strips of every
@@ -51,7 +51,7 @@ function readOptions() {
   const ZOptions = z.object({
     data: z.string().optional(),
     seed: z.coerce.number().int().min(1).max(10_000).default(4242),
-    epochs: z.coerce.number().int().min(1).max(200).default(14),
+    epochs: z.coerce.number().int().min(1).max(200).default(20),
     "batch-size": z.coerce.number().int().min(8).max(512).default(32),
     "learning-rate": z.coerce.number().positive().max(0.1).default(0.003),
     "synthetic-per-rhythm": z.coerce.number().int().min(0).max(2000).default(120),
