@@ -2,12 +2,14 @@
 // Prisma client, and hands the migrator a dedicated raw connection.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { isMainThread } from "node:worker_threads";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { createPrismaClient, type TDb } from "./create-prisma-client";
 import type { TMigrationConnection } from "./migrate";
+import { restrictDataDirModes, type TModeRepairReport } from "./restrict-data-dir-modes";
 
 /** Plain SQL with positional parameters ($1, $2, ...); rows come back as objects. */
 export type TSql = { query<R = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<R[]> };
@@ -31,10 +33,15 @@ export type TDatabase = {
 
 export type TOpenDatabaseOptions =
   | { databaseUrl: string; poolSize?: number }
-  | { dataDir: string | "memory" };
+  | {
+      dataDir: string | "memory";
+      /** Told when the folder held files or folders other users could read (an install from before
+       * modes were checked), after they were made private. */
+      onModesRepaired?: (report: TModeRepairReport) => void;
+    };
 
 export async function openDatabase(options: TOpenDatabaseOptions): Promise<TDatabase> {
-  return "databaseUrl" in options ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir);
+  return "databaseUrl" in options ? openPostgres(options.databaseUrl, options.poolSize ?? 10) : openPglite(options.dataDir, options.onModesRepaired);
 }
 
 async function openPostgres(databaseUrl: string, poolSize: number): Promise<TDatabase> {
@@ -85,16 +92,22 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<TDat
   };
 }
 
-async function openPglite(dataDir: string): Promise<TDatabase> {
+async function openPglite(dataDir: string, onModesRepaired?: (report: TModeRepairReport) => void): Promise<TDatabase> {
   let release = () => {};
   let client: PGlite;
   if (dataDir === "memory") {
     client = await PGlite.create();
   } else {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     release = takeDataDirLock(dataDir);
     try {
-      client = await PGlite.create(path.join(dataDir, "pglite"));
+      // Checked before the database opens: a folder others can read is repaired (and said so) or, when
+      // its modes cannot be changed, refused (restrictDataDirModes throws).
+      const existing = restrictDataDirModes(dataDir);
+      if (existing.repaired.length > 0) onModesRepaired?.(existing);
+      client = await withPrivateUmask(() => PGlite.create(path.join(dataDir, "pglite")));
+      // PGlite writes its initial cluster 0666 whatever the umask; PostgreSQL creates later files 0600.
+      restrictDataDirModes(dataDir);
     } catch (error) {
       release();
       throw error;
@@ -133,7 +146,7 @@ async function openPglite(dataDir: string): Promise<TDatabase> {
 function takeDataDirLock(dataDir: string): () => void {
   const lockPath = path.join(dataDir, "pulseguard.pid");
   try {
-    writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+    writeFileSync(lockPath, String(process.pid), { flag: "wx", mode: 0o600 });
   } catch {
     const holder = Number.parseInt(readFileSync(lockPath, "utf8"), 10);
     if (Number.isInteger(holder) && holder !== process.pid && isProcessAlive(holder)) {
@@ -141,7 +154,7 @@ function takeDataDirLock(dataDir: string): () => void {
         `The embedded database in ${dataDir} is in use by process ${holder}. Stop it, or set DATA_DIR to another folder.`,
       );
     }
-    writeFileSync(lockPath, String(process.pid));
+    writeFileSync(lockPath, String(process.pid), { mode: 0o600 });
   }
   return () => rmSync(lockPath, { force: true });
 }
@@ -152,5 +165,19 @@ function isProcessAlive(pid: number): boolean {
     return true;
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Runs fn with umask 077, so what PGlite creates meanwhile (its lock and option files) starts private.
+ * The umask belongs to the process and cannot be set from a worker thread; there fn just runs.
+ */
+async function withPrivateUmask<T>(fn: () => Promise<T>): Promise<T> {
+  if (!isMainThread) return fn();
+  const previous = process.umask(0o077);
+  try {
+    return await fn();
+  } finally {
+    process.umask(previous);
   }
 }

@@ -30,10 +30,22 @@ export async function startServer(options: { config: TConfig; projectDir: string
   const { config, projectDir } = options;
   const print = options.print ?? ((text: string) => process.stdout.write(`${text}\n`));
   const logger = getLogger();
+  // Everything this server writes (the embedded database, demo credentials, materialized models) is
+  // private to its user, so the start-up check of the data folder finds nothing to repair next time.
+  process.umask(0o077);
 
   const database: TDatabase = config.DATABASE_URL
     ? await openDatabase({ databaseUrl: config.DATABASE_URL, poolSize: config.DATABASE_POOL_SIZE })
-    : await openDatabase({ dataDir: config.dataDirAbsolute });
+    : await openDatabase({
+        dataDir: config.dataDirAbsolute,
+        // Repairing rather than refusing: an install made before modes were checked keeps working, and
+        // the line says what was exposed (paths only, never contents). Unrepairable modes refuse start.
+        onModesRepaired: (report) =>
+          logger.warn(
+            { dataDir: config.dataDirAbsolute, repaired: report.repaired.length, checked: report.checked, examples: report.repaired.slice(0, 5) },
+            "data folder was readable by other users: made private (folders 0700, files 0600)",
+          ),
+      });
   let realtime: TRealtime | undefined;
   let scheduler: TAlertScheduler | undefined;
   let classifier: TEcgClassifier | undefined;

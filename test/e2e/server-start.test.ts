@@ -1,7 +1,7 @@
 // `npm start`'s server, started as a real process on a fresh data folder: it migrates, seeds, prints the
 // demo logins, serves pages and the API, refuses a second process on the same folder, shuts down
 // cleanly on SIGTERM, keeps its data across restarts, and refuses to start over an edited migration.
-import { existsSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, lstatSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { applyMigrations } from "@/lib/db/migrate";
@@ -11,6 +11,15 @@ import { cleanUpServerProcesses, createTempDataDir, startServerProcess, waitForU
 import { MIGRATIONS_DIR } from "../helpers/test-database";
 
 afterAll(() => cleanUpServerProcesses());
+
+/** Paths under dir (dir included) that anyone but the owner may read, write or enter. */
+function findExposed(dir: string): string[] {
+  const entries = [dir, ...readdirSync(dir, { recursive: true, encoding: "utf8" }).map((name) => path.join(dir, name))];
+  return entries.filter((entry) => {
+    const stats = lstatSync(entry);
+    return !stats.isSymbolicLink() && (stats.mode & 0o077) !== 0;
+  });
+}
 
 describe("server start-up and shutdown", () => {
   it("starts on an empty folder, serves, streams the demo watches, and shuts down cleanly; then restarts on the same data", { timeout: 240_000 }, async () => {
@@ -63,6 +72,8 @@ describe("server start-up and shutdown", () => {
     expect(await first.exited).toBe(0);
     expect(first.output()).toContain("shut down cleanly");
     expect(existsSync(path.join(dataDir, "pulseguard.pid"))).toBe(false);
+    // The database, the demo credentials and the materialized models are private to this user.
+    expect(findExposed(dataDir)).toEqual([]);
 
     const again = startServerProcess({ dataDir });
     const urlAgain = await waitForUrl(again);
@@ -73,8 +84,21 @@ describe("server start-up and shutdown", () => {
       body: JSON.stringify({ email: admin.email, password: credentials!.password }),
     });
     expect(signInAgain.status).toBe(200);
+    expect(again.output()).not.toMatch(/readable by other users/);
     again.child.kill("SIGTERM");
     expect(await again.exited).toBe(0);
+
+    // A folder left world-readable (an install from before the check): repaired at start, with a log line.
+    for (const entry of [dataDir, ...readdirSync(dataDir, { recursive: true, encoding: "utf8" }).map((name) => path.join(dataDir, name))]) {
+      if (!lstatSync(entry).isSymbolicLink()) chmodSync(entry, lstatSync(entry).isDirectory() ? 0o777 : 0o666);
+    }
+    const repaired = startServerProcess({ dataDir });
+    const repairedUrl = await waitForUrl(repaired);
+    expect(repaired.output()).toMatch(/data folder was readable by other users: made private/);
+    expect(findExposed(dataDir)).toEqual([]);
+    expect((await fetch(`${repairedUrl}/api/health`)).status).toBe(200);
+    repaired.child.kill("SIGTERM");
+    await repaired.exited;
   });
 
   it("refuses to start when an applied migration no longer matches its file", async () => {
