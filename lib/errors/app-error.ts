@@ -20,10 +20,33 @@ export type TErrorCode = keyof typeof ERROR_STATUS;
 
 export type TFieldError = { path: string; message: string };
 
+// server.ts (under tsx) and Next's bundled routes load this module twice in one process, so the
+// singletons on globalThis (ingest writer, worker pools) throw a different AppError class from the
+// one a route imports. Identity is therefore a brand in the global symbol registry, shared by every
+// copy, and never the class itself.
+const APP_ERROR_BRAND = Symbol.for("pulseguard.AppError");
+
+export function isErrorCode(value: unknown): value is TErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_STATUS, value);
+}
+
+export function isAppError(value: unknown): value is AppError {
+  return (
+    value instanceof Error &&
+    (value as unknown as Record<symbol, unknown>)[APP_ERROR_BRAND] === true &&
+    isErrorCode((value as { code?: unknown }).code)
+  );
+}
+
 export class AppError extends Error {
   readonly code: TErrorCode;
   readonly fields: TFieldError[] | undefined;
   readonly retryAfterS: number | undefined;
+
+  // `instanceof AppError` answers by the brand too, so a check left anywhere holds across copies.
+  static [Symbol.hasInstance](value: unknown): boolean {
+    return isAppError(value);
+  }
 
   constructor(code: TErrorCode, options: { message?: string; fields?: TFieldError[]; retryAfterS?: number } = {}) {
     super(options.message ?? code);
@@ -31,13 +54,11 @@ export class AppError extends Error {
     this.code = code;
     this.fields = options.fields;
     this.retryAfterS = options.retryAfterS;
+    // Not enumerable: spreads, equality checks and logs see the same fields as before.
+    Object.defineProperty(this, APP_ERROR_BRAND, { value: true });
   }
 
   get status(): number {
     return ERROR_STATUS[this.code];
   }
-}
-
-export function isAppError(value: unknown): value is AppError {
-  return value instanceof AppError;
 }

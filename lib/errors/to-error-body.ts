@@ -1,5 +1,5 @@
 import { ZodError } from "zod";
-import { AppError, type TErrorCode, type TFieldError } from "./app-error";
+import { ERROR_STATUS, isAppError, type TErrorCode, type TFieldError } from "./app-error";
 
 export type TErrorBody = { error: { code: TErrorCode; message: string; fields?: TFieldError[] } };
 
@@ -24,10 +24,11 @@ export function toErrorBody(error: unknown): { status: number; body: TErrorBody;
       body: { error: { code: "VALIDATION_FAILED", message: "Request validation failed", fields: zodIssuesToFields(error) } },
     };
   }
-  if (error instanceof AppError) {
+  // By brand, not by class: an AppError thrown by a singleton comes from another copy of this module.
+  if (isAppError(error)) {
     const body: TErrorBody = { error: { code: error.code, message: error.message } };
     if (error.fields) body.error.fields = error.fields;
-    return { status: error.status, body, retryAfterS: error.retryAfterS };
+    return { status: ERROR_STATUS[error.code], body, retryAfterS: error.retryAfterS };
   }
   return { status: 500, body: { error: { code: "INTERNAL", message: "Internal server error" } } };
 }

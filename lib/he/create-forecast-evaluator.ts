@@ -5,7 +5,7 @@
 // can hand it an instrumented one and check exactly that.
 import type { CipherText } from "node-seal/implementation/cipher-text";
 import type { GaloisKeys } from "node-seal/implementation/galois-keys";
-import { AppError } from "../errors/app-error";
+import { AppError, isAppError } from "../errors/app-error";
 import { assertFeatureOrder, type TForecastWeights } from "../glucose-forecast/linear-model";
 import { createHeContext, toSlotVector } from "./create-he-context";
 import type { TSeal } from "./load-seal";
@@ -92,7 +92,7 @@ export function createForecastEvaluator(options: { seal: TSeal; weights: TForeca
         evaluator.addPlain(ciphertext, biasPlain, ciphertext);
         return ciphertext.saveArray(seal.ComprModeType.zstd);
       } catch (error) {
-        if (error instanceof AppError) throw error;
+        if (isAppError(error)) throw error;
         sealErrors += 1;
         // The "throws" build of SEAL refuses e.g. a result that would be transparent (an all-zero mask).
         throw new AppError("VALIDATION_FAILED", {

@@ -5,7 +5,7 @@
 // written to a narrow staging table; the writer also runs the compactor that folds staged batches into
 // hourly chunks (compact-heart-rate.ts), so starting a writer is all a server does to get both.
 import type { TDatabase, TSql } from "../db/open-database";
-import { AppError } from "../errors/app-error";
+import { AppError, isAppError } from "../errors/app-error";
 import { traceAlertPathActivity } from "../alerts/alert-path-trace";
 import { getLogger } from "../log/logger";
 import { MAX_BATCH_AGE_MS } from "./check-batch-time";
@@ -336,7 +336,7 @@ async function writeGroup(sql: TSql, items: TIngestItem[]): Promise<{ acks: (TIn
   items.forEach((item, index) => {
     if (acks[index] !== undefined) return;
     const first = acks[firstIndexByKey.get(keyOf(item))!]!;
-    acks[index] = first instanceof AppError ? first : { ...first, status: "duplicate" };
+    acks[index] = isAppError(first) ? first : { ...first, status: "duplicate" };
   });
   return { acks, stored };
 }

@@ -2,7 +2,7 @@
 // evaluation can be replayed exactly. They are JSON files (lib/sim/scenarios/) or generated at random.
 import { readFileSync } from "node:fs";
 import { z, ZodError } from "zod";
-import { AppError } from "../errors/app-error";
+import { AppError, isAppError } from "../errors/app-error";
 import { zodIssuesToFields } from "../errors/to-error-body";
 import { getLocalHour } from "./circadian";
 import {
@@ -82,7 +82,7 @@ export function loadScenarioFile(filePath: string): TScenario {
       const lines = fields.map((field) => `  ${field.path}: ${field.message}`);
       throw new AppError("VALIDATION_FAILED", { message: `Invalid scenario file ${filePath}:\n${lines.join("\n")}`, fields });
     }
-    if (error instanceof AppError) throw new AppError(error.code, { message: `${filePath}: ${error.message}` });
+    if (isAppError(error)) throw new AppError(error.code, { message: `${filePath}: ${error.message}` });
     throw error;
   }
 }

@@ -1,6 +1,7 @@
 // `npm start`'s server, started as a real process on a fresh data folder: it migrates, seeds, prints the
 // demo logins, serves pages and the API, refuses a second process on the same folder, shuts down
 // cleanly on SIGTERM, keeps its data across restarts, and refuses to start over an edited migration.
+// Its routes answer expected errors thrown by server.ts's singletons with their own status, not 500.
 import { chmodSync, existsSync, lstatSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,6 +63,27 @@ describe("server start-up and shutdown", () => {
     const streamDeadline = Date.now() + 45_000;
     while ((await lastSeen()) === null && Date.now() < streamDeadline) await new Promise((resolve) => setTimeout(resolve, 1_000));
     expect(await lastSeen()).not.toBeNull();
+
+    // Expected errors thrown by server.ts's singletons keep their status over HTTP: the ingest writer
+    // loads its own copy of lib/errors, not the route bundle's, and its CONFLICT once came back as 500.
+    const postBatches = (body: unknown) =>
+      fetch(`${url}/api/devices/${watch.deviceId}/heart-rate`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${watch.token}` },
+        body: JSON.stringify(body),
+      });
+    // Days back and a seq far above the simulator's, so the demo stream can never use either.
+    const seq = 2_000_000_000 + Math.floor(Math.random() * 100_000_000);
+    const batch = { seq, startedAt: new Date(Date.now() - 3 * 24 * 3_600_000).toISOString(), intervalMs: 1_000, bpm: [70, 71, 72] };
+    const stored = await postBatches(batch);
+    expect(stored.status).toBe(200);
+    expect((await postBatches(batch)).status).toBe(200);
+    const reused = await postBatches({ ...batch, bpm: [90, 91, 92] });
+    expect(reused.status).toBe(409);
+    expect((await reused.json()).error.code).toBe("CONFLICT");
+    const upload = await postBatches({ batches: [{ ...batch, bpm: [90, 91, 92] }] });
+    expect(upload.status).toBe(200);
+    expect((await upload.json()).results).toEqual([{ seq, error: expect.objectContaining({ code: "CONFLICT" }) }]);
 
     // A second process on the same embedded database is refused with a clear message.
     const second = startServerProcess({ dataDir });

@@ -1,7 +1,8 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { AppError, ERROR_STATUS, isAppError, type TErrorCode } from "@/lib/errors/app-error";
-import { toErrorBody, zodIssuesToFields } from "@/lib/errors/to-error-body";
+import { toAckError, toErrorBody, zodIssuesToFields } from "@/lib/errors/to-error-body";
+import { errorResponse } from "@/lib/http/with-route";
 
 const ZBody = z.strictObject({
   clinicianId: z.uuid(),
@@ -76,5 +77,48 @@ describe("AppError", () => {
     expect(isAppError(new Error("NOT_FOUND"))).toBe(false);
     expect(error.message).toBe("NOT_FOUND");
     expect(error.status).toBe(404);
+  });
+});
+
+// server.ts (under tsx) and Next's route bundle each load lib/errors, so an AppError thrown by a
+// singleton on globalThis (ingest writer, HE pool) comes from another copy of the module than the one
+// the route maps errors with.
+describe("AppError from another copy of the module", () => {
+  async function loadSecondCopy(): Promise<typeof import("@/lib/errors/app-error")> {
+    vi.resetModules();
+    const copy = await import("@/lib/errors/app-error");
+    expect(copy.AppError).not.toBe(AppError);
+    return copy;
+  }
+
+  it("maps to its status, message and Retry-After through this copy's response mapping", async () => {
+    const other = await loadSecondCopy();
+    const conflict = new other.AppError("CONFLICT", { message: "Sequence number 7 was already used for different readings" });
+    expect(isAppError(conflict)).toBe(true);
+    expect(conflict instanceof AppError).toBe(true);
+    expect(toErrorBody(conflict)).toMatchObject({ status: 409, body: { error: { code: "CONFLICT", message: conflict.message } } });
+
+    const throttled = new other.AppError("THROTTLED", { message: "slow down", retryAfterS: 42 });
+    const response = errorResponse(throttled, "test");
+    expect(response.status).toBe(429);
+    expect(response.headers.get("retry-after")).toBe("42");
+    expect(await response.json()).toEqual({ error: { code: "THROTTLED", message: "slow down" } });
+
+    const invalid = new other.AppError("VALIDATION_FAILED", { fields: [{ path: "ciphertext", message: "too large" }] });
+    expect(toErrorBody(invalid)).toMatchObject({ status: 422, body: { error: { fields: [{ path: "ciphertext", message: "too large" }] } } });
+    expect(toAckError(new other.AppError("UNAVAILABLE", { retryAfterS: 1 }))).toMatchObject({ code: "UNAVAILABLE", retryAfterS: 1 });
+  });
+
+  it("is not forged by a look-alike: the brand needs an Error and a code from the closed set", async () => {
+    const other = await loadSecondCopy();
+    const brand = Symbol.for("pulseguard.AppError");
+    const plain = { [brand]: true, name: "AppError", code: "CONFLICT", message: "x" };
+    const unknownCode = Object.assign(new Error("x"), { [brand]: true, code: "TEAPOT" });
+    const unbranded = Object.assign(new Error("x"), { name: "AppError", code: "CONFLICT" });
+    for (const thrown of [plain, unknownCode, unbranded]) {
+      expect(isAppError(thrown)).toBe(false);
+      expect(other.isAppError(thrown)).toBe(false);
+      expect(toErrorBody(thrown).status).toBe(500);
+    }
   });
 });
