@@ -1,6 +1,15 @@
 // Server-only. The one place that reads process.env; defaults are the embedded, no-services setup.
+import { isIP } from "node:net";
 import path from "node:path";
 import { z } from "zod";
+
+function isIpOrCidr(value: string): boolean {
+  const [address = "", prefix, ...rest] = value.split("/");
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32);
+}
 
 const ZConfigSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -20,6 +29,13 @@ const ZConfigSchema = z.object({
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   // Cookies get the Secure flag when the public origin is https (or when forced behind a TLS proxy).
   PUBLIC_ORIGIN: z.string().url().optional(),
+  // Proxies whose X-Forwarded-For is believed (comma-separated IPs or CIDRs). Empty: the header is ignored
+  // and the socket's peer is the client, since anyone can write the header (lib/http/get-client-address.ts).
+  TRUSTED_PROXIES: z
+    .string()
+    .default("")
+    .transform((value) => value.split(",").map((part) => part.trim()).filter((part) => part !== ""))
+    .pipe(z.array(z.string().refine(isIpOrCidr, "must be an IP address or CIDR (e.g. 10.0.0.0/8)")).max(100)),
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 30).default(12),
   SEED_DEMO: z
     .enum(["true", "false"])

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { recordAudit } from "../audit/record-audit";
 import type { TDb } from "../db/create-prisma-client";
 import { AppError } from "../errors/app-error";
-import { recordLoginFailure, recordLoginSuccess, reserveLoginAttempt, throttleKeysFor } from "./login-throttle";
+import { recordLoginSuccess, reserveLoginAttempt, throttleKeysFor } from "./login-throttle";
 import { getDummyPasswordHash, verifyPassword } from "./password";
 import { createSession, type TCreatedSession } from "./sessions";
 
@@ -35,12 +35,10 @@ export async function signIn(options: {
 
   const user = await db.user.findUnique({ where: { email: input.email }, omit: { passwordHash: false } });
   const isValid = await verifyPassword(input.password, user?.passwordHash ?? (await getDummyPasswordHash()));
-  if (!user || !isValid || user.disabledAt) {
-    await recordLoginFailure({ db, keys, now });
-    throw INVALID();
-  }
+  // A failure was counted when the attempt was reserved, and any wait it earns was set then.
+  if (!user || !isValid || user.disabledAt) throw INVALID();
 
-  await recordLoginSuccess({ db, keys });
+  await recordLoginSuccess({ db, keys, now });
   const session = await createSession({ db, userId: user.id, ttlMs: options.sessionTtlMs, now });
   await recordAudit({
     db,

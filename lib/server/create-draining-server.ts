@@ -1,6 +1,7 @@
 // Server-only. An HTTP server that knows how many requests are in flight, so shutdown can stop
 // accepting, let those requests (and the writes behind them) finish, and only then close the database.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createTrustedProxies, getClientAddress } from "../http/get-client-address";
 import { CLIENT_ADDRESS_HEADER } from "../http/with-route";
 
 export type TDrainingServer = {
@@ -10,12 +11,18 @@ export type TDrainingServer = {
   drain(graceMs: number): Promise<{ timedOut: boolean }>;
 };
 
-export function createDrainingServer(handler: (request: IncomingMessage, response: ServerResponse) => void): TDrainingServer {
+export function createDrainingServer(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+  options: { trustedProxies?: readonly string[] } = {},
+): TDrainingServer {
+  const trustedProxies = createTrustedProxies(options.trustedProxies ?? []);
   let inFlight = 0;
   let onIdle: (() => void) | undefined;
   const httpServer = createServer((request, response) => {
-    // The client address comes from the socket, never from a header the client could set.
-    request.headers[CLIENT_ADDRESS_HEADER] = request.socket.remoteAddress ?? "";
+    // The client address comes from the socket, or from X-Forwarded-For only as far as trusted proxies
+    // wrote it; the header the routes read is always overwritten, so a client cannot set it.
+    request.headers[CLIENT_ADDRESS_HEADER] =
+      getClientAddress({ remoteAddress: request.socket.remoteAddress, forwardedFor: request.headers["x-forwarded-for"], trustedProxies }) ?? "";
     inFlight += 1;
     response.on("close", () => {
       inFlight -= 1;

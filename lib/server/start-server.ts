@@ -75,7 +75,9 @@ export async function startServer(options: { config: TConfig; projectDir: string
     const nextApp = next({ dev: isDev, dir: projectDir, hostname: config.HOST, port: config.PORT });
     // Requests arrive only after listen(), by which time Next is prepared.
     const route: { handle?: ReturnType<typeof nextApp.getRequestHandler> } = {};
-    const server = createDrainingServer((request, response) => void route.handle?.(request, response));
+    const server = createDrainingServer((request, response) => void route.handle?.(request, response), {
+      trustedProxies: config.TRUSTED_PROXIES,
+    });
     const { httpServer } = server;
 
     const escalation = createEscalationPolicy(config.ALERT_ESCALATION_DELAYS_S);

@@ -5,7 +5,16 @@ import { POST as registerDevicePost } from "@/app/api/patients/[patientId]/devic
 import { GET as getSession } from "@/app/api/auth/session/route";
 import { POST as signInPost } from "@/app/api/auth/sign-in/route";
 import { POST as signOutPost } from "@/app/api/auth/sign-out/route";
-import { ACCOUNT_MAX_FAILURES, LOCKOUT_MS, recordLoginFailure, reserveLoginAttempt, THROTTLE_WINDOW_MS, throttleKeysFor } from "@/lib/auth/login-throttle";
+import {
+  ACCOUNT_ADDRESS_MAX_FAILURES,
+  ACCOUNT_ANY_ADDRESS_MAX_FAILURES,
+  BACKOFF_BASE_MS,
+  BACKOFF_MAX_MS,
+  BACKOFF_RESET_MS,
+  reserveLoginAttempt,
+  THROTTLE_WINDOW_MS,
+  throttleKeysFor,
+} from "@/lib/auth/login-throttle";
 import { createSession, getSessionActor, SESSION_COOKIE } from "@/lib/auth/sessions";
 import { hashToken } from "@/lib/auth/tokens";
 import type { TDatabase } from "@/lib/db/open-database";
@@ -109,11 +118,12 @@ describe("POST /api/auth/sign-in", () => {
     expect(await database.prisma.session.count({ where: { userId: user.id } })).toBe(0);
   });
 
-  it(`locks an account after ${ACCOUNT_MAX_FAILURES} wrong passwords, even for the right one, without affecting other accounts`, async () => {
+  // Changed by issue 18, finding 6: the owner used to be locked out from every address too.
+  it(`backs off an account at one address after ${ACCOUNT_ADDRESS_MAX_FAILURES} wrong passwords, even for the right one, while its owner signs in from another`, async () => {
     const victim = await createAccount();
     const bystander = await createAccount();
     const attacker = newClientAddress();
-    for (let attempt = 0; attempt < ACCOUNT_MAX_FAILURES; attempt++) {
+    for (let attempt = 0; attempt < ACCOUNT_ADDRESS_MAX_FAILURES; attempt++) {
       const response = await signInRequest({ email: victim.email, password: `guess ${attempt}` }, { clientAddress: attacker });
       expect(response.status).toBe(401);
     }
@@ -123,22 +133,26 @@ describe("POST /api/auth/sign-in", () => {
     expect(locked.json.error?.code).toBe("THROTTLED");
     const retryAfterS = Number(locked.headers.get("retry-after"));
     expect(retryAfterS).toBeGreaterThan(0);
-    expect(retryAfterS).toBeLessThanOrEqual(LOCKOUT_MS / 1000);
+    expect(retryAfterS).toBeLessThanOrEqual(BACKOFF_BASE_MS / 1000);
     expect(locked.headers.get("set-cookie")).toBeNull();
+    // More guesses from the attacker's address change nothing for the owner elsewhere.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      expect((await signInRequest({ email: victim.email, password: `more ${attempt}` }, { clientAddress: attacker })).status).toBe(429);
+    }
 
-    // The lock is on the account, so the owner is locked out from a new address too...
-    const fromElsewhere = await signInRequest({ email: victim.email, password: TEST_PASSWORD });
-    expect(fromElsewhere.status).toBe(429);
-    // ...but another account from another address signs in normally.
+    // The owner, from their own address, signs in; so does another account.
+    const owner = await signInRequest({ email: victim.email, password: TEST_PASSWORD });
+    expect(owner.status).toBe(200);
     const other = await signInRequest({ email: bystander.email, password: TEST_PASSWORD });
     expect(other.status).toBe(200);
-    expect(await database.prisma.session.count({ where: { userId: victim.id } })).toBe(0);
+    // The owner's success does not lift the back-off the attacker's address earned.
+    expect((await signInRequest({ email: victim.email, password: TEST_PASSWORD }, { clientAddress: attacker })).status).toBe(429);
   });
 
   it("throttles unknown emails the same way, so a lock does not reveal that an account exists", async () => {
     const email = `ghost-${randomInt(1e9)}@test.example`;
     const address = newClientAddress();
-    for (let attempt = 0; attempt < ACCOUNT_MAX_FAILURES; attempt++) {
+    for (let attempt = 0; attempt < ACCOUNT_ADDRESS_MAX_FAILURES; attempt++) {
       expect((await signInRequest({ email, password: `guess ${attempt}` }, { clientAddress: address })).status).toBe(401);
     }
     const locked = await signInRequest({ email, password: "guess again" }, { clientAddress: address });
@@ -149,7 +163,7 @@ describe("POST /api/auth/sign-in", () => {
   it("clears the failure count after a successful sign-in", async () => {
     const user = await createAccount();
     const address = newClientAddress();
-    for (let attempt = 0; attempt < ACCOUNT_MAX_FAILURES - 1; attempt++) {
+    for (let attempt = 0; attempt < ACCOUNT_ADDRESS_MAX_FAILURES - 1; attempt++) {
       expect((await signInRequest({ email: user.email, password: "wrong" }, { clientAddress: address })).status).toBe(401);
     }
     expect((await signInRequest({ email: user.email, password: TEST_PASSWORD }, { clientAddress: address })).status).toBe(200);
@@ -312,32 +326,58 @@ describe("session expiry", () => {
 });
 
 describe("login throttle windows", () => {
-  it("starts a new window after THROTTLE_WINDOW_MS and unlocks after LOCKOUT_MS", async () => {
+  // Changed by issue 18, finding 6: a fixed 15-minute lock became a back-off that doubles.
+  it("starts a new window after THROTTLE_WINDOW_MS, then backs off: each failure past the limit doubles the wait, up to the cap", async () => {
     const db = database.prisma;
-    const keys = throttleKeysFor(`window-${randomInt(1e9)}@test.example`, null);
+    const keys = throttleKeysFor(`window-${randomInt(1e9)}@test.example`, newClientAddress());
     const start = new Date("2026-03-01T10:00:00.000Z");
     const at = (ms: number) => new Date(start.getTime() + ms);
+    const fail = async (now: Date) => expect(await reserveLoginAttempt({ db, keys, now })).toBe(0);
 
-    const fail = async (now: Date) => {
-      expect(await reserveLoginAttempt({ db, keys, now })).toBe(0);
-      await recordLoginFailure({ db, keys, now });
-    };
-    for (let i = 0; i < ACCOUNT_MAX_FAILURES - 1; i++) await fail(at(i * 1000));
+    for (let i = 0; i < ACCOUNT_ADDRESS_MAX_FAILURES - 1; i++) await fail(at(i * 1000));
     // The fifth failure falls outside the first window, so it counts as the first of a new one.
     await fail(at(THROTTLE_WINDOW_MS + 5_000));
 
-    const lockStart = at(THROTTLE_WINDOW_MS + 10_000);
-    for (let i = 0; i < ACCOUNT_MAX_FAILURES - 1; i++) await fail(lockStart);
-    expect(await reserveLoginAttempt({ db, keys, now: lockStart })).toBe(LOCKOUT_MS / 1000);
-    expect(await reserveLoginAttempt({ db, keys, now: new Date(lockStart.getTime() + LOCKOUT_MS - 1_500) })).toBe(2);
-    // The lock has run out: this attempt starts a new window and may be evaluated.
-    expect(await reserveLoginAttempt({ db, keys, now: new Date(lockStart.getTime() + LOCKOUT_MS) })).toBe(0);
+    let now = at(THROTTLE_WINDOW_MS + 10_000);
+    for (let i = 0; i < ACCOUNT_ADDRESS_MAX_FAILURES - 1; i++) await fail(now);
+    // The limit is reached: each attempt allowed after a wait earns a wait twice as long, up to the cap.
+    const waitsS: number[] = [];
+    for (let step = 0; step < 7; step++) {
+      const waitS = await reserveLoginAttempt({ db, keys, now });
+      waitsS.push(waitS);
+      expect(await reserveLoginAttempt({ db, keys, now: new Date(now.getTime() + waitS * 1000 - 1_500) })).toBe(2);
+      now = new Date(now.getTime() + waitS * 1000);
+      await fail(now);
+    }
+    const baseS = BACKOFF_BASE_MS / 1000;
+    expect(waitsS).toEqual([1, 2, 4, 8, 16, 32, 64].map((factor) => Math.min(BACKOFF_MAX_MS / 1000, baseS * factor)));
+    // A day without attempts after the wait forgets the key.
+    const waitS = await reserveLoginAttempt({ db, keys, now });
+    expect(waitS).toBe(BACKOFF_MAX_MS / 1000);
+    now = new Date(now.getTime() + waitS * 1000 + BACKOFF_RESET_MS);
+    for (let i = 0; i < ACCOUNT_ADDRESS_MAX_FAILURES - 1; i++) await fail(now);
+  });
+
+  it(`backs off an account for every address after ${ACCOUNT_ANY_ADDRESS_MAX_FAILURES} failures spread over many addresses`, async () => {
+    const db = database.prisma;
+    const email = `spread-${randomInt(1e9)}@test.example`;
+    const now = new Date("2026-03-02T10:00:00.000Z");
+    for (let i = 0; i < ACCOUNT_ANY_ADDRESS_MAX_FAILURES; i++) {
+      expect(await reserveLoginAttempt({ db, keys: throttleKeysFor(email, newClientAddress()), now })).toBe(0);
+    }
+    expect(await reserveLoginAttempt({ db, keys: throttleKeysFor(email, newClientAddress()), now })).toBe(BACKOFF_BASE_MS / 1000);
+    // A refused attempt is given back on the keys counted before the refusing one.
+    const address = newClientAddress();
+    await reserveLoginAttempt({ db, keys: throttleKeysFor(email, address), now });
+    const addressRow = await db.loginThrottle.findUnique({ where: { key: throttleKeysFor(email, address)[1]!.key } });
+    expect(addressRow?.failures ?? 0).toBe(0);
   });
 
   it("stores only hashes of the email and address", () => {
     const keys = throttleKeysFor(" Someone@Example.org ", "192.0.2.7");
     expect(keys.map((key) => key.key).join(" ")).not.toMatch(/someone|example|192\.0\.2\.7/i);
-    expect(keys[0]!.key).toBe(throttleKeysFor("someone@example.org", null)[0]!.key);
+    expect(keys).toEqual(throttleKeysFor("someone@example.org", "192.0.2.7"));
+    expect(keys[2]!.key).toBe(throttleKeysFor("someone@example.org", null)[2]!.key);
   });
 });
 

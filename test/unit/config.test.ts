@@ -67,6 +67,15 @@ describe("parseConfig", () => {
     expect(message).toContain("LOG_LEVEL:");
   });
 
+  it("trusts no proxy by default and parses TRUSTED_PROXIES as IPs and CIDRs", () => {
+    expect(parseConfig({}).TRUSTED_PROXIES).toEqual([]);
+    expect(parseConfig({ TRUSTED_PROXIES: "" }).TRUSTED_PROXIES).toEqual([]);
+    expect(parseConfig({ TRUSTED_PROXIES: " 10.0.0.0/8, 192.0.2.1 ,2001:db8::/32" }).TRUSTED_PROXIES).toEqual(["10.0.0.0/8", "192.0.2.1", "2001:db8::/32"]);
+    for (const bad of ["proxy.internal", "10.0.0.0/33", "10.0.0.1/8/8", "2001:db8::/129", "10.0.0.0/x"]) {
+      expect(configErrorFor({ TRUSTED_PROXIES: bad })).toContain("TRUSTED_PROXIES");
+    }
+  });
+
   it("sets secureCookies only for an https PUBLIC_ORIGIN", () => {
     expect(parseConfig({ PUBLIC_ORIGIN: "https://pulseguard.example" }).secureCookies).toBe(true);
     expect(parseConfig({ PUBLIC_ORIGIN: "https://pulseguard.example:8443/" }).secureCookies).toBe(true);
