@@ -16,7 +16,8 @@ import { locateDataset, readCincReference, readWfdbRecord, resolveDataDir } from
 import { classifyEcg } from "../lib/detect/ecg/classify-ecg";
 import { loadEcgModel } from "../lib/detect/ecg/load-ecg-model";
 import { loadRealEcgData, VE_WINDOW_MIN_BEATS, type TSplit } from "../lib/detect/ecg/train/real-ecg-data";
-import { pickEcgClass, scoreRealEcg } from "../lib/detect/ecg/train/score-real-ecg";
+import { pickEcgClass } from "../lib/detect/ecg/ecg-classes";
+import { scoreRealEcg } from "../lib/detect/ecg/train/score-real-ecg";
 import { getCincSplit } from "../lib/detect/ecg/train/real-ecg-data";
 import { MODEL_INPUT_LENGTH, RR_FEATURE_COUNT } from "../lib/detect/ecg/ecg-input-spec";
 

@@ -22,7 +22,7 @@ import { z } from "zod";
 import { getConfig } from "../lib/config";
 import { locateDatasetOrThrow, resolveDataDir } from "../lib/datasets";
 import { buildEcgModel, copyTrainingWeights, ECG_MODEL_HIDDEN_UNITS, ECG_MODEL_INPUT_NAMES, ECG_MODEL_STAGES } from "../lib/detect/ecg/build-ecg-model";
-import { ECG_CLASSES, type TEcgClass } from "../lib/detect/ecg/ecg-classes";
+import { ECG_CLASSES, pickEcgClass, type TEcgClass } from "../lib/detect/ecg/ecg-classes";
 import {
   MAX_INPUT_DURATION_S,
   MAX_INPUT_SAMPLE_RATE_HZ,
@@ -38,7 +38,7 @@ import { ZEcgModelManifestSchema, type TEcgModelManifest } from "../lib/detect/e
 import { formatEcgScore, generateEcgDataset, makeEcgBatch, makeStripSpecs, scoreEcgClassification, selectEcgRows, trainEcgEpochs } from "../lib/detect/ecg/train";
 import { getCosineLearningRate } from "../lib/detect/ecg/train/get-cosine-learning-rate";
 import { loadRealEcgData, SPLIT_RULE, VE_WINDOW_MIN_BEATS, type TRealEcgData } from "../lib/detect/ecg/train/real-ecg-data";
-import { chooseDecisionOffsets, pickEcgClass, scoreRealEcg, type TRealEcgScore } from "../lib/detect/ecg/train/score-real-ecg";
+import { chooseDecisionOffsets, scoreRealEcg, type TRealEcgScore } from "../lib/detect/ecg/train/score-real-ecg";
 import { useWasmBackend } from "../lib/detect/ecg/use-wasm-backend";
 import { createRng } from "../lib/sim/rng";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { toEcgClassification } from "@/lib/detect/ecg/classify-ecg";
-import { ECG_CLASSES, SIM_RHYTHM_CLASS, toEcgLabel } from "@/lib/detect/ecg/ecg-classes";
-import { chooseDecisionOffsets, pickEcgClass, scoreRealEcg } from "@/lib/detect/ecg/train/score-real-ecg";
+import { ECG_CLASSES, pickEcgClass, SIM_RHYTHM_CLASS, toEcgLabel } from "@/lib/detect/ecg/ecg-classes";
+import { chooseDecisionOffsets, scoreRealEcg } from "@/lib/detect/ecg/train/score-real-ecg";
 import type { TRealRow } from "@/lib/detect/ecg/train/real-ecg-data";
 import { labelMitdbWindow, getCincSplit, getMitdbSplits } from "@/lib/detect/ecg/train/real-ecg-data";
 

@@ -38,8 +38,8 @@ export function judgeEcgResult(options: {
   config: Pick<TCascadeConfig, "confirmProbability" | "refuteProbability" | "rateAgreementScore" | "rateSuspicionScore">;
 }): TEcgVerdict {
   const { classification, config, screenScores } = options;
-  const { label, probabilities } = classification;
-  void probabilities;
+  const { label } = classification;
+  // The probability behind the label (for a rate-defined label, that of the class it was read from).
   const probability = classification.confidence;
   const condition = ECG_LABEL_CONDITION[label];
   if (condition && probability >= config.confirmProbability) {

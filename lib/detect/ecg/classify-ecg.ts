@@ -1,4 +1,4 @@
-import { ECG_CLASSES, toEcgLabel, type TEcgClass, type TEcgClassification } from "./ecg-classes";
+import { ECG_CLASSES, pickEcgClass, toEcgLabel, type TEcgClass, type TEcgClassification } from "./ecg-classes";
 import type { TLoadedEcgModel } from "./load-ecg-model";
 import { parseEcgInput } from "./parse-ecg-input";
 import { preprocessEcgStrip } from "./preprocess-ecg-strip";
@@ -17,18 +17,8 @@ export function toEcgClassification(options: {
   decisionOffsets?: Partial<Record<TEcgClass, number>>;
 }): TEcgClassification {
   const { probabilities, heartRateBpm, modelVersion, decisionOffsets = {} } = options;
-  let best: TEcgClass = ECG_CLASSES[0];
-  let bestScore = Number.NEGATIVE_INFINITY;
-  const byClass = {} as Record<TEcgClass, number>;
-  for (const [index, ecgClass] of ECG_CLASSES.entries()) {
-    const probability = probabilities[index] as number;
-    byClass[ecgClass] = probability;
-    const score = Math.log(Math.max(probability, 1e-12)) + (decisionOffsets[ecgClass] ?? 0);
-    if (score > bestScore) {
-      bestScore = score;
-      best = ecgClass;
-    }
-  }
+  const byClass = Object.fromEntries(ECG_CLASSES.map((ecgClass, index) => [ecgClass, probabilities[index] as number])) as Record<TEcgClass, number>;
+  const best = pickEcgClass(probabilities, decisionOffsets);
   const roundedRate = heartRateBpm === null ? null : Math.round(heartRateBpm * 10) / 10;
   return { label: toEcgLabel(best, heartRateBpm), confidence: byClass[best], probabilities: byClass, heartRateBpm: roundedRate, modelVersion };
 }

@@ -57,6 +57,20 @@ export const SIM_RHYTHM_LABEL: Record<TEcgRhythm, TEcgLabel> = {
   noise: "noise",
 };
 
+/** The class with the highest log-probability after the decision offsets (probabilities in ECG_CLASSES order). */
+export function pickEcgClass(probabilities: ArrayLike<number>, offsets: Partial<Record<TEcgClass, number>> = {}): TEcgClass {
+  let best: TEcgClass = ECG_CLASSES[0];
+  let bestScore = Number.NEGATIVE_INFINITY;
+  ECG_CLASSES.forEach((ecgClass, index) => {
+    const score = Math.log(Math.max(probabilities[index] as number, 1e-12)) + (offsets[ecgClass] ?? 0);
+    if (score > bestScore) {
+      bestScore = score;
+      best = ecgClass;
+    }
+  });
+  return best;
+}
+
 export const ZEcgClassificationSchema = z.object({
   label: ZEcgLabelSchema,
   /** The probability behind the label: its class's, or for a rate-defined label its class's. */

@@ -5,7 +5,7 @@
 //   AF specificity over every other non-noisy record (N and O); noise recall over ~ records.
 // - MIT-BIH (30 s windows): ventricular ectopy sensitivity over windows holding at least
 //   VE_WINDOW_MIN_BEATS ventricular ectopic beats, and AF sensitivity over AF windows for reference.
-import { ECG_CLASSES, type TEcgClass } from "../ecg-classes";
+import { ECG_CLASSES, pickEcgClass, type TEcgClass } from "../ecg-classes";
 import type { TCincLabel } from "../../../datasets";
 import type { TRealRow } from "./real-ecg-data";
 
@@ -94,20 +94,6 @@ export function scoreRealEcg(options: { rows: readonly TRealRow[]; predicted: re
     mitdbAfSensitivity: ratio(mitAfDetected, mitAf),
     cincConfusion: confusion,
   };
-}
-
-/** The class after decision offsets (as toEcgClassification picks it), for rows of probabilities in ECG_CLASSES order. */
-export function pickEcgClass(probabilities: ArrayLike<number>, offsets: Partial<Record<TEcgClass, number>>): TEcgClass {
-  let best: TEcgClass = ECG_CLASSES[0];
-  let bestScore = Number.NEGATIVE_INFINITY;
-  ECG_CLASSES.forEach((ecgClass, index) => {
-    const score = Math.log(Math.max(probabilities[index] as number, 1e-12)) + (offsets[ecgClass] ?? 0);
-    if (score > bestScore) {
-      bestScore = score;
-      best = ecgClass;
-    }
-  });
-  return best;
 }
 
 /**
