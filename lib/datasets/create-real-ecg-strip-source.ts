@@ -23,11 +23,12 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { detectQrs } from "../detect/qrs";
-import { getCincSplit, getMitdbSplits, labelMitdbWindow, type TSplit } from "../detect/ecg/train/real-ecg-data";
-import type { TEcgRhythm } from "../sim/ecg-rhythms";
+import { fnv1a, getCincSplit, getMitdbSplits, labelMitdbWindow, type TSplit } from "../detect/ecg/train/real-ecg-data";
+import { BRADYCARDIA_BELOW_BPM, TACHYCARDIA_ABOVE_BPM } from "../detect/rate-definitions";
+import { ECG_RHYTHMS, type TEcgRhythm } from "../sim/ecg-rhythms";
 import { DatasetFormatError } from "./dataset-format-error";
 import { locateDataset } from "./locate-dataset";
-import { parseWfdbAnnotations, QRS_SYMBOLS, toRhythmSpans, VENTRICULAR_ECTOPIC_SYMBOLS } from "./parse-wfdb-annotations";
+import { parseWfdbAnnotations, QRS_SYMBOLS, toRhythmSpans } from "./parse-wfdb-annotations";
 import { parseWfdbHeader } from "./parse-wfdb-header";
 import { readCincReference, type TCincLabel } from "./read-cinc-reference";
 import { listMitdbRecords, MITDB_SAME_PATIENT } from "./read-mitdb-record";
@@ -38,9 +39,6 @@ const INDEX_VERSION = 1;
 const STRIP_DURATION_S = 30;
 /** The device API refuses strips under 10 s (lib/detect/service/ecg-strip-upload.ts); CinC has a few 9 s recordings. */
 const MIN_STRIP_S = 10;
-/** Rate buckets of the model's rate reading (tachycardia > 100 bpm, bradycardia < 50 bpm). */
-const TACHYCARDIA_ABOVE_BPM = 100;
-const BRADYCARDIA_BELOW_BPM = 50;
 /** Recordings within this many bpm of the asked rate are all candidates, and never fewer than MIN_CANDIDATES. */
 const RATE_MATCH_BPM = 10;
 const MIN_CANDIDATES = 12;
@@ -108,12 +106,6 @@ const ZIndexEntrySchema = z.object({
 const ZIndexFileSchema = z.object({ version: z.literal(INDEX_VERSION), key: z.string(), entries: z.array(ZIndexEntrySchema) });
 
 const ALL_SPLITS: TSplit[] = ["train", "validation", "test"];
-
-function fnv1a(text: string): number {
-  let value = 2166136261;
-  for (let index = 0; index < text.length; index += 1) value = Math.imul(value ^ text.charCodeAt(index), 16777619);
-  return value >>> 0;
-}
 
 /** Which simulated rhythm a real strip stands for, or null when it stands for none (e.g. O at 70 bpm). */
 export function getRhythmOfEntry(entry: Pick<TRealStripEntry, "source" | "label" | "rateBpm">): TEcgRhythm | null {
@@ -202,13 +194,8 @@ async function indexMitdb(dir: string, splits: TSplit[]): Promise<TRealStripEntr
       return { record, patient: MITDB_SAME_PATIENT[record] ?? record, header, beats, rhythms: toRhythmSpans(annotations, header.sampleCount) };
     }),
   );
-  // The same patient split as training (real-ecg-data.ts loadRealEcgData): by each patient's ventricular ectopic beats.
-  const veBeatsByPatient = new Map<string, number>();
-  for (const record of records) {
-    const veBeats = record.beats.filter((beat) => VENTRICULAR_ECTOPIC_SYMBOLS.has(beat.symbol)).length;
-    veBeatsByPatient.set(record.patient, (veBeatsByPatient.get(record.patient) ?? 0) + veBeats);
-  }
-  const patientSplits = getMitdbSplits(veBeatsByPatient);
+  // The same patient split as training (real-ecg-data.ts loadRealEcgData).
+  const patientSplits = getMitdbSplits(records);
   const entries: TRealStripEntry[] = [];
   for (const record of records) {
     const split = patientSplits.get(record.patient) as TSplit;
@@ -278,7 +265,7 @@ export async function createRealEcgStripSource(options: TCreateRealEcgStripSourc
     if (!rhythm) continue;
     byRhythm.set(rhythm, [...(byRhythm.get(rhythm) ?? []), entry]);
   }
-  const counts = Object.fromEntries((["normal_sinus", "atrial_fibrillation", "tachycardia", "bradycardia", "ventricular_ectopy", "noise"] as const).map((rhythm) => [rhythm, byRhythm.get(rhythm)?.length ?? 0])) as Record<TEcgRhythm, number>;
+  const counts = Object.fromEntries(ECG_RHYTHMS.map((rhythm) => [rhythm, byRhythm.get(rhythm)?.length ?? 0])) as Record<TEcgRhythm, number>;
 
   const mitdbSignals = new Map<string, Promise<Float32Array>>();
   const readSignal = async (entry: TRealStripEntry): Promise<Float32Array> => {

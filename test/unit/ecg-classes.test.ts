@@ -66,7 +66,7 @@ describe("splits and MIT-BIH window labels", () => {
     for (let index = 1; index <= 2000; index += 1) shares[getCincSplit(`A${String(index).padStart(5, "0")}`)] += 1;
     expect(shares.train / 2000).toBeCloseTo(0.7, 1);
     expect(shares.test / 2000).toBeCloseTo(0.2, 1);
-    const splits = getMitdbSplits(new Map(Array.from({ length: 20 }, (_, index) => [`p${index}`, 100 - index])));
+    const splits = getMitdbSplits(Array.from({ length: 20 }, (_, index) => ({ patient: `p${index}`, beats: Array.from({ length: 100 - index }, (__, beat) => ({ sample: beat, symbol: "V" })) })));
     expect([...splits.values()].filter((split) => split === "test")).toHaveLength(4);
   });
 

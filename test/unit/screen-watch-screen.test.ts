@@ -1,13 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { createCascadePolicy } from "@/lib/detect/cascade";
 import { createScreenFeatureExtractor, createWatchScreen, SCREEN_CLASSES, SCREEN_FEATURE_NAMES, type TScreenResult, type TWatchScreenManifest, type TWatchScreenWeights } from "@/lib/detect/screen";
-import {
-  BRADYCARDIA_BELOW_BPM,
-  ECTOPY_MIN_LARGE_EXCURSIONS,
-  gateConditionScores,
-  RATE_GATE_MARGIN_BPM,
-  TACHYCARDIA_ABOVE_BPM,
-} from "@/lib/detect/screen/gate-condition-scores";
+import { BRADYCARDIA_BELOW_BPM, TACHYCARDIA_ABOVE_BPM } from "@/lib/detect/rate-definitions";
+import { ECTOPY_MIN_LARGE_EXCURSIONS, gateConditionScores, RATE_GATE_MARGIN_BPM } from "@/lib/detect/screen/gate-condition-scores";
 import { loadWatchScreenModel } from "@/lib/detect/screen/load-watch-screen-model";
 
 // Hand-built 1 Hz streams: each segment gives the reading and the activity count per second.

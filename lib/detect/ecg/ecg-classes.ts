@@ -9,6 +9,7 @@
 // rates: they come from the detected rate of a strip the network reads as sinus or other rhythm.
 import { z } from "zod";
 import type { TEcgRhythm } from "../../sim/ecg-rhythms";
+import { BRADYCARDIA_BELOW_BPM, TACHYCARDIA_ABOVE_BPM } from "../rate-definitions";
 
 export const ECG_CLASSES = ["normal_sinus", "atrial_fibrillation", "other_rhythm", "ventricular_ectopy", "noise"] as const;
 export const ZEcgClassSchema = z.enum(ECG_CLASSES);
@@ -18,10 +19,6 @@ export const ECG_LABELS = [...ECG_CLASSES, "tachycardia", "bradycardia"] as cons
 export const ZEcgLabelSchema = z.enum(ECG_LABELS);
 export type TEcgLabel = z.infer<typeof ZEcgLabelSchema>;
 
-// Conventional adult definitions: sinus rate above 100 bpm is tachycardia; below 50 bpm bradycardia (the
-// AHA/ACC/HRS 2018 bradycardia guideline's threshold, rather than the older 60).
-export const TACHYCARDIA_ABOVE_BPM = 100;
-export const BRADYCARDIA_BELOW_BPM = 50;
 
 /** Classes whose rate names the rhythm: a sinus or "other" strip at 130 bpm is reported as tachycardia. */
 const RATE_DEFINED_CLASSES: ReadonlySet<TEcgClass> = new Set(["normal_sinus", "other_rhythm"]);

@@ -13,12 +13,9 @@
 // cancels it); what it can see is a lost pulse, a dip of about a fifth of the rate, coming back every
 // few seconds. A window counts as ectopic only with at least ECTOPY_MIN_LARGE_EXCURSIONS such dips or
 // spikes (PULSE_DEFICIT_FRACTION off the 30 s median) in the last minute.
+import { BRADYCARDIA_BELOW_BPM, TACHYCARDIA_ABOVE_BPM } from "../rate-definitions";
 import { SCREEN_CLASSES } from "./screen-model";
 
-/** Bradycardia is a rate below 50 bpm (2018 ACC/AHA/HRS bradycardia guideline, for awake adults). */
-export const BRADYCARDIA_BELOW_BPM = 50;
-/** Resting tachycardia is a rate above 100 bpm (conventional adult definition; 2015 ACC/AHA/HRS SVT guideline). */
-export const TACHYCARDIA_ABOVE_BPM = 100;
 /**
  * Inside the normal range a rate condition's probability fades out linearly over this many bpm (whole
  * at the limit, none this far inside), so an episode crossing the limit is not cut at one reading, and

@@ -28,7 +28,8 @@ export const VE_WINDOW_MIN_BEATS = 3;
 const WINDOW_SAMPLES_S = MODEL_DURATION_S;
 const SECOND_CROP_MIN_S = 40;
 
-function fnv1a(text: string): number {
+/** FNV-1a, 32 bits: a stable hash of an id, so a record's split never depends on what else is in the folder. */
+export function fnv1a(text: string): number {
   let value = 2166136261;
   for (let index = 0; index < text.length; index += 1) value = Math.imul(value ^ text.charCodeAt(index), 16777619);
   return value >>> 0;
@@ -39,8 +40,13 @@ export function getCincSplit(record: string): TSplit {
   return bucket < 70 ? "train" : bucket < 80 ? "validation" : "test";
 }
 
-/** MIT-BIH patient -> split, from each patient's ventricular ectopic beat count (SPLIT_RULE.mitdb). */
-export function getMitdbSplits(veBeatsByPatient: ReadonlyMap<string, number>): Map<string, TSplit> {
+/** MIT-BIH patient -> split, from each patient's ventricular ectopic beat count over their records (SPLIT_RULE.mitdb). */
+export function getMitdbSplits(records: readonly Pick<TMitdbRecord, "patient" | "beats">[]): Map<string, TSplit> {
+  const veBeatsByPatient = new Map<string, number>();
+  for (const record of records) {
+    const veBeats = record.beats.filter((beat) => VENTRICULAR_ECTOPIC_SYMBOLS.has(beat.symbol)).length;
+    veBeatsByPatient.set(record.patient, (veBeatsByPatient.get(record.patient) ?? 0) + veBeats);
+  }
   const ordered = [...veBeatsByPatient.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   return new Map(ordered.map(([patient], position) => [patient, position % 10 === 2 || position % 10 === 7 ? "test" : position % 10 === 4 ? "validation" : "train"]));
 }
@@ -145,9 +151,7 @@ export async function loadRealEcgData(options: { cincDir: string | null; mitdbDi
   }
   if (options.mitdbDir) {
     const records = await Promise.all(listMitdbRecords(options.mitdbDir).map((record) => readMitdbRecord({ datasetDir: options.mitdbDir!, record })));
-    const veByPatient = new Map<string, number>();
-    for (const record of records) veByPatient.set(record.patient, (veByPatient.get(record.patient) ?? 0) + record.beats.filter((beat) => VENTRICULAR_ECTOPIC_SYMBOLS.has(beat.symbol)).length);
-    const patientSplits = getMitdbSplits(veByPatient);
+    const patientSplits = getMitdbSplits(records);
     const windowSamples = (record: TMitdbRecord) => WINDOW_SAMPLES_S * record.sampleRateHz;
     data = grow(data, records.reduce((sum, record) => sum + Math.floor(record.ecgMv.length / windowSamples(record)) , 0));
     let windows = 0;
