@@ -3,7 +3,7 @@
 // <Dataset>/<Dataset>-metadata.csv (diabetes type, age, device) per dataset.
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { DatasetFormatError } from "./dataset-format-error";
+import { DatasetFormatError, readDatasetText } from "./dataset-format-error";
 
 export type TCgmReading = { measuredAtMs: number; glucoseMgDl: number };
 
@@ -64,13 +64,7 @@ function parseTimestampMs(text: string): number | null {
 
 /** One subject's readings, sorted by time, one per timestamp, clipped to 40..400 mg/dL. */
 export function readCgmCsv(file: string): TCgmSeries {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch {
-    throw new DatasetFormatError(file, "file not found");
-  }
-  const lines = text.replace(/^\uFEFF/, "").split(/\r?\n/);
+  const lines = readDatasetText(file).replace(/^\uFEFF/, "").split(/\r?\n/);
   if ((lines[0] ?? "").trim() !== HEADER) throw new DatasetFormatError(file, `line 1 is not the header "${HEADER}"`);
   const rows: (TCgmReading & { line: number })[] = [];
   let droppedImplausible = 0;
@@ -146,7 +140,7 @@ function readMetadata(file: string): Map<string, Record<string, string>> {
   const byPerson = new Map<string, Record<string, string>>();
   if (!existsSync(file)) return byPerson;
   const lines = readFileSync(file, "utf8").replace(/^\uFEFF/, "").split(/\r?\n/);
-  const header = (lines[0] ?? "").split(",").map((cell) => cell.trim());
+  const header = splitCsvLine(lines[0] ?? "").map((cell) => cell.trim());
   for (const line of lines.slice(1)) {
     if (line.trim() === "") continue;
     const cells = splitCsvLine(line);
